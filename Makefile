@@ -1,0 +1,29 @@
+# The README's commands. Everything installs into ./.venv.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): packages/dasc-env/pyproject.toml requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e "packages/dasc-env[render]" -r requirements-dev.txt
+	touch $(STAMP)
+
+demo: setup
+	$(PY) examples/run_episode.py
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+bench: setup
+	$(PY) benchmarks/env_step.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,29 @@
+"""dasc-env: dependency-aware spatial crowdsourcing (DASC) as a PettingZoo parallel environment.
+
+>>> import dasc_env
+>>> env = dasc_env.parallel_env(num_tasks=20, num_workers=100, city="small")
+>>> obs, infos = env.reset(seed=0)
+"""
+
+from .city import RoadGraph, synthetic_city
+from .config import DASCConfig
+from .env import DASCParallelEnv, env, parallel_env
+from .scenario import Scenario, generate_scenario
+from .simulator import Ledger, MatchRecord, TaskOutcome, verify_ledger
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DASCConfig",
+    "DASCParallelEnv",
+    "Ledger",
+    "MatchRecord",
+    "RoadGraph",
+    "Scenario",
+    "TaskOutcome",
+    "env",
+    "generate_scenario",
+    "parallel_env",
+    "synthetic_city",
+    "verify_ledger",
+]

@@ -1,0 +1,122 @@
+"""The road network G = (N, E): planar node coordinates in metres, directed arcs with lengths."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+MIN_ARC_LENGTH = 1e-3
+"""Arcs shorter than this (metres) are lengthened to it: csgraph would read 0 as 'no arc'."""
+
+
+class RoadGraph:
+    """A directed road graph. A two-way street is two arcs, a one-way street one arc.
+
+    Args:
+        xy: ``(n, 2)`` node coordinates in metres (a planar projection).
+        tails, heads: ``(m,)`` arc endpoints, node indices in ``[0, n)``.
+        lengths: ``(m,)`` arc lengths in metres (> 0 after clamping to ``MIN_ARC_LENGTH``).
+        name: label used in reports.
+
+    Parallel arcs keep the shortest one. Self-loops are dropped.
+    """
+
+    def __init__(self, xy, tails, heads, lengths, name: str = "custom"):
+        xy = np.asarray(xy, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] < 1:
+            raise ValueError(f"RoadGraph.xy must have shape (n, 2) with n >= 1, got {xy.shape}")
+        if not np.isfinite(xy).all():
+            raise ValueError("RoadGraph.xy must be finite")
+        tails = np.asarray(tails)
+        heads = np.asarray(heads)
+        lengths = np.asarray(lengths, dtype=np.float64)
+        if not (tails.shape == heads.shape == lengths.shape) or tails.ndim != 1:
+            raise ValueError(
+                f"RoadGraph tails, heads, lengths must be 1-D of one length, got shapes "
+                f"{tails.shape}, {heads.shape}, {lengths.shape}")
+        n = xy.shape[0]
+        for field, arr in (("tails", tails), ("heads", heads)):
+            if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() >= n):
+                raise ValueError(f"RoadGraph.{field} must be integer node indices in [0, {n})")
+        if lengths.size and (not np.isfinite(lengths).all() or lengths.min() < 0):
+            bad = lengths[~(np.isfinite(lengths) & (lengths >= 0))][0]
+            raise ValueError(f"RoadGraph.lengths must be finite and >= 0, got {bad!r}")
+        keep = tails != heads
+        tails, heads, lengths = tails[keep].astype(np.int64), heads[keep].astype(np.int64), lengths[keep]
+        order = np.lexsort((lengths, heads, tails))
+        tails, heads, lengths = tails[order], heads[order], lengths[order]
+        first = np.ones(tails.size, dtype=bool)
+        first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
+        self.xy = xy
+        self.tails = tails[first]
+        self.heads = heads[first]
+        self.lengths = np.maximum(lengths[first], MIN_ARC_LENGTH)
+        self.name = name
+
+    @property
+    def num_nodes(self) -> int:
+        return self.xy.shape[0]
+
+    @property
+    def num_arcs(self) -> int:
+        """Directed arcs (a two-way street counts twice)."""
+        return self.tails.size
+
+    @cached_property
+    def num_edges(self) -> int:
+        """Street segments: node pairs joined by an arc in at least one direction."""
+        lo = np.minimum(self.tails, self.heads)
+        hi = np.maximum(self.tails, self.heads)
+        return int(np.unique(lo * self.num_nodes + hi).size)
+
+    @cached_property
+    def csr(self) -> sparse.csr_array:
+        """Adjacency matrix, ``csr[u, v]`` = length of arc u -> v."""
+        n = self.num_nodes
+        return sparse.csr_array((self.lengths, (self.tails, self.heads)), shape=(n, n))
+
+    @cached_property
+    def csr_reverse(self) -> sparse.csr_array:
+        """Adjacency of the reversed graph: Dijkstra from a target on it gives distances *to* it."""
+        return self.csr.T.tocsr()
+
+    @cached_property
+    def extent(self) -> tuple[float, float, float, float]:
+        """(x_min, y_min, x_max, y_max) in metres."""
+        lo = self.xy.min(axis=0)
+        hi = self.xy.max(axis=0)
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+    def is_strongly_connected(self) -> bool:
+        n_comp = csgraph.connected_components(self.csr, directed=True, connection="strong")[0]
+        return n_comp == 1
+
+    def largest_strong_component(self) -> RoadGraph:
+        """The subgraph on the largest strongly connected component, nodes renumbered."""
+        _, labels = csgraph.connected_components(self.csr, directed=True, connection="strong")
+        biggest = np.bincount(labels).argmax()
+        keep = labels == biggest
+        new_index = np.cumsum(keep) - 1
+        arcs = keep[self.tails] & keep[self.heads]
+        return RoadGraph(self.xy[keep], new_index[self.tails[arcs]], new_index[self.heads[arcs]],
+                         self.lengths[arcs], name=self.name)
+
+    def shortest_distances(self, sources, limit: float = np.inf) -> np.ndarray:
+        """Road distances from ``sources`` to every node (Dijkstra, ``inf`` beyond ``limit``)."""
+        return csgraph.dijkstra(self.csr, directed=True, indices=np.asarray(sources), limit=limit)
+
+    def to_networkx(self):
+        """The graph as a ``networkx.DiGraph`` with ``x``, ``y`` and ``length`` attributes."""
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.xy))
+        g.add_weighted_edges_from(zip(self.tails.tolist(), self.heads.tolist(), self.lengths.tolist()),
+                                  weight="length")
+        return g
+
+    def __repr__(self) -> str:
+        return f"RoadGraph({self.name!r}, nodes={self.num_nodes}, edges={self.num_edges}, arcs={self.num_arcs})"

@@ -1,0 +1,253 @@
+"""DASC as a PettingZoo ``ParallelEnv``: every unassigned subtask of a live task is an agent.
+
+* Agents ``"task{q}_sub{i}"`` appear when task q is published and leave when
+  matched (terminated) or when their task can no longer meet t_d (truncated).
+  Ids are never reused within an episode; ``possible_agents`` lists every
+  subtask of the episode's scenario.
+* Action: ``Discrete(2)``, 1 = recommend this subtask for matching now.
+  Agents missing from ``actions`` do not recommend. The action mask is a
+  hint, not enforced: a masked recommendation simply fails.
+* Rewards: both channels are computed every step and sit in
+  ``infos[agent]["reward_sparse"]`` / ``["reward_shaped"]``; ``reward_mode``
+  picks the one in ``rewards``. A matched agent's info also carries
+  ``worker``, ``u_skill``, ``u_dist``, ``u_time`` and ``utility`` (Eq. 9-12).
+* ``state()`` is the flat global state for centralised critics;
+  ``state_tables()`` gives the same as padded tables.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from gymnasium import spaces
+from gymnasium.utils import seeding
+from pettingzoo import ParallelEnv
+from pettingzoo.utils import parallel_to_aec
+
+from ..city import DistanceCache, RoadGraph, synthetic_city
+from ..config import DASCConfig, check_eta
+from ..scenario import Scenario, generate_scenario
+from ..simulator import Ledger, Simulator
+from .observations import ObservationEncoder
+
+
+def parallel_env(config: DASCConfig | None = None, *, city: RoadGraph | None = None,
+                 scenario: Scenario | None = None, render_mode: str | None = None, **overrides):
+    """Create the parallel env. Keyword ``overrides`` set ``DASCConfig`` fields."""
+    return DASCParallelEnv(config, city=city, scenario=scenario, render_mode=render_mode, **overrides)
+
+
+def env(config: DASCConfig | None = None, **kwargs):
+    """The same environment through PettingZoo's AEC interface."""
+    return parallel_to_aec(parallel_env(config, **kwargs))
+
+
+@functools.lru_cache(maxsize=8)
+def _preset_city(name: str, seed: int) -> RoadGraph:
+    return synthetic_city(name, seed)
+
+
+class DASCParallelEnv(ParallelEnv):
+    """Dependency-aware spatial crowdsourcing with one agent per subtask.
+
+    Args:
+        config: a ``DASCConfig``; ``overrides`` replace its fields.
+        city: a road graph; default: the synthetic preset ``config.city``.
+        scenario: a fixed scenario used at every reset; default: a fresh one
+            drawn from the reset seed. ``reset(options={"scenario": s})``
+            also sets one for a single episode.
+        render_mode: ``None`` (rendering lands with the cities issue).
+    """
+
+    metadata = {"name": "dasc_v0", "render_modes": [], "is_parallelizable": True}
+
+    def __init__(self, config: DASCConfig | None = None, *, city: RoadGraph | None = None,
+                 scenario: Scenario | None = None, render_mode: str | None = None, **overrides):
+        config = config if config is not None else DASCConfig()
+        if not isinstance(config, DASCConfig):
+            raise TypeError(f"config must be a DASCConfig, got {type(config).__name__}")
+        if overrides:
+            config = config.replace(**overrides)
+        if render_mode is not None:
+            raise ValueError(f"render_mode={render_mode!r} is not supported; use None")
+        if city is not None and not isinstance(city, RoadGraph):
+            raise TypeError(f"city must be a RoadGraph, got {type(city).__name__}")
+        self.config = config
+        self.render_mode = render_mode
+        self.graph = city if city is not None else _preset_city(config.city, config.city_seed)
+        if scenario is not None:
+            self._check_scenario(scenario)
+        self._fixed_scenario = scenario
+        self.distances = DistanceCache(self.graph, config.worker_range, config.distance_cache_mb)
+        self.encoder = ObservationEncoder(config, self.graph, self.distances)
+        self.state_space = self.encoder.state_space
+        self._action_space = spaces.Discrete(2)
+        self._np_random, _ = seeding.np_random(None)
+        self.sim: Simulator | None = None
+        self.agents: list[str] = []
+        slots = [f"task{q}_sub{i}" for q in range(config.num_tasks) for i in range(config.max_subtasks)]
+        self.possible_agents: list[str] = (self._names(scenario) if scenario is not None else slots)
+        self._alpha, self._beta = config.alpha, config.beta
+
+    # -------------------------------------------------------------- spaces
+    def observation_space(self, agent: str):
+        return self.encoder.observation_space
+
+    def action_space(self, agent: str):
+        return self._action_space
+
+    # ------------------------------------------------------------------ API
+    def reset(self, seed: int | None = None, options: dict | None = None):
+        if seed is not None:
+            self._np_random, _ = seeding.np_random(seed)
+        scenario = (options or {}).get("scenario", self._fixed_scenario)
+        if scenario is None:
+            scenario = generate_scenario(self.config, self.graph.num_nodes, self._np_random)
+        else:
+            self._check_scenario(scenario)
+        self.sim = Simulator(self.config, self.graph, scenario, self.distances)
+        self.sim.set_utility_params(self._alpha, self._beta)
+        self._names_of = np.array(self._names(scenario), dtype=object)
+        self._index_of = {name: i for i, name in enumerate(self._names_of)}
+        self.possible_agents[:] = self._names_of.tolist()
+        live = self.sim.open_subtasks
+        self.agents = self._names_of[live].tolist()
+        observations = self._observe(live)
+        infos = {a: {"reward_sparse": 0.0, "reward_shaped": 0.0} for a in self.agents}
+        return observations, infos
+
+    def step(self, actions: dict):
+        if self.sim is None:
+            raise RuntimeError("call reset() before step()")
+        recommended = self._parse_actions(actions)
+        before = self.sim.open_subtasks
+        out = self.sim.step(recommended)
+        after = self.sim.open_subtasks
+        names = self._names_of
+
+        channel = out.reward_sparse if self.config.reward_mode == "sparse" else out.reward_shaped
+        rewards = {names[i]: float(channel[i]) for i in before}
+        terminations = dict.fromkeys(names[before].tolist(), False)
+        truncations = dict.fromkeys(names[before].tolist(), False)
+        infos = {names[i]: {"reward_sparse": float(out.reward_sparse[i]),
+                            "reward_shaped": float(out.reward_shaped[i])} for i in before}
+        for j, i in enumerate(out.matched):
+            terminations[names[i]] = True
+            infos[names[i]].update(worker=int(out.workers[j]), u_skill=float(out.u_skill[j]),
+                                   u_dist=float(out.u_dist[j]), u_time=float(out.u_time[j]),
+                                   utility=float(out.utility[j]))
+        for i in out.dropped:
+            truncations[names[i]] = True
+        fresh = np.setdiff1d(after, before)
+        for i in fresh:
+            rewards[names[i]] = 0.0
+            terminations[names[i]] = False
+            truncations[names[i]] = False
+            infos[names[i]] = {"reward_sparse": 0.0, "reward_shaped": 0.0}
+
+        self.agents = names[after].tolist()
+        observations = self._observe(after)
+        departed = np.setdiff1d(before, after)
+        for i in departed:
+            observations[names[i]] = self.encoder.terminal_observation()
+        return observations, rewards, terminations, truncations, infos
+
+    def state(self) -> np.ndarray:
+        if self.sim is None:
+            raise RuntimeError("call reset() before state()")
+        return self.encoder.state(self.sim)
+
+    def state_tables(self) -> dict[str, np.ndarray]:
+        """The global state as padded tables (see ``ObservationEncoder.state_tables``)."""
+        if self.sim is None:
+            raise RuntimeError("call reset() before state_tables()")
+        return self.encoder.state_tables(self.sim)
+
+    def render(self):
+        return None
+
+    def close(self) -> None:
+        pass
+
+    # ---------------------------------------------------------- platform
+    def set_utility_params(self, alpha: float, beta: float) -> None:
+        """Set eta = (alpha, beta) of the matching utility (Eq. 13) from the next step on."""
+        check_eta(alpha, beta)
+        self._alpha, self._beta = float(alpha), float(beta)
+        if self.sim is not None:
+            self.sim.set_utility_params(alpha, beta)
+
+    @property
+    def utility_params(self) -> tuple[float, float]:
+        return self._alpha, self._beta
+
+    @property
+    def scenario(self) -> Scenario:
+        return self._require_sim().scenario
+
+    @property
+    def ledger(self) -> Ledger:
+        return self._require_sim().ledger
+
+    @property
+    def total_revenue(self) -> float:
+        """E(M) of Eq. 2 over the tasks booked so far (the sum of the ledger's task revenues)."""
+        return self._require_sim().total_revenue
+
+    @property
+    def now(self) -> float:
+        return self._require_sim().now
+
+    def agent_subtask(self, agent: str) -> int:
+        """Global subtask index (into ``scenario`` arrays) of an agent id."""
+        if agent not in self._index_of:
+            raise ValueError(f"unknown agent {agent!r}")
+        return self._index_of[agent]
+
+    # ------------------------------------------------------------ helpers
+    def _observe(self, subtasks: np.ndarray) -> dict[str, dict]:
+        if subtasks.size == 0:
+            return {}
+        batch = self.encoder.encode(self.sim, subtasks)
+        keys = list(batch)
+        columns = [batch[k] for k in keys]
+        return {name: dict(zip(keys, (c[j] for c in columns)))
+                for j, name in enumerate(self._names_of[subtasks].tolist())}
+
+    def _parse_actions(self, actions) -> np.ndarray:
+        if not isinstance(actions, dict):
+            raise TypeError(f"actions must be a dict agent -> 0/1, got {type(actions).__name__}")
+        live = set(self.agents)
+        chosen = []
+        for agent, action in actions.items():
+            if agent not in live:
+                raise ValueError(f"actions[{agent!r}]: {agent!r} is not a live agent")
+            if action is None:
+                continue
+            value = np.asarray(action)
+            if value.shape != () or not (np.issubdtype(value.dtype, np.integer) or value.dtype == bool) \
+                    or int(value) not in (0, 1):
+                raise ValueError(f"actions[{agent!r}]={action!r} is outside Discrete(2); use 0 or 1")
+            if int(value) == 1:
+                chosen.append(self._index_of[agent])
+        return np.asarray(chosen, dtype=np.int64)
+
+    def _check_scenario(self, scenario) -> None:
+        if not isinstance(scenario, Scenario):
+            raise TypeError(f"scenario must be a dasc_env Scenario, got {type(scenario).__name__}")
+        scenario.check_fits(self.graph.num_nodes, self.config.max_subtasks, self.config.num_skills)
+        if scenario.num_tasks > self.config.num_tasks or scenario.num_workers != self.config.num_workers:
+            raise ValueError(
+                f"scenario has {scenario.num_tasks} tasks and {scenario.num_workers} workers; the config "
+                f"allows num_tasks>={scenario.num_tasks} and needs num_workers={scenario.num_workers}")
+
+    @staticmethod
+    def _names(scenario: Scenario) -> list[str]:
+        return [f"task{q}_sub{i}" for q, i in zip(scenario.subtask_task.tolist(), scenario.subtask_local.tolist())]
+
+    def _require_sim(self) -> Simulator:
+        if self.sim is None:
+            raise RuntimeError("call reset() first")
+        return self.sim
+

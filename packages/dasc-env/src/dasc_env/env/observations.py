@@ -1,0 +1,219 @@
+"""Observation o^n = (T^near, W^near, q) of every agent and the global state s = (Q, W), as arrays.
+
+Features are normalised: positions by the city's span, offsets and distances
+by L^w, durations by the longest duration, times (relative to now) by one hour.
+
+Agent observation (a ``gymnasium.spaces.Dict`` of fixed shapes, Fig. 3):
+
+* ``task_nodes`` ``(|T|max, 7 + K)``: the agent's task, one row per subtask
+  at its local index: waiting (a predecessor is unassigned), assigned,
+  duration, t^e_tau - now, t^d_tau - now, x, y, required skills.
+* ``task_adjacency`` ``(|T|max, |T|max)``: dependency edges among the
+  remaining (unfinished) subtasks; ``task_mask`` marks those subtasks;
+  ``self_index`` is the agent's own row.
+* ``workers`` ``(N^w, 4 + K)``: the nearest idle workers within L^w by road:
+  dx, dy, distance, has every required skill, skills; ``workers_mask``.
+* ``subtasks`` ``(N^tau, 7 + K)``: the nearest other live subtasks within
+  L^w: dx, dy, distance, waiting, duration, t^e - now, t^d - now, skills;
+  ``subtasks_mask``.
+* ``action_mask`` ``(2,)``: "no" is always allowed; "recommend" when an idle
+  worker within L^w has every required skill.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+
+from ..city import DistanceCache, RoadGraph
+from ..config import DASCConfig
+from ..simulator.simulator import ASSIGNED, OPEN, Simulator
+
+TIME_SCALE = 3600.0
+"""Seconds per unit of the time features."""
+
+
+class ObservationEncoder:
+    """Builds the spaces once and encodes observations and state for a ``Simulator``."""
+
+    def __init__(self, config: DASCConfig, graph: RoadGraph, distances: DistanceCache):
+        self.config = config
+        self.distances = distances
+        k, t = config.num_skills, config.max_subtasks
+        x0, y0, x1, y1 = graph.extent
+        self._origin = np.array([x0, y0])
+        self._span = max(x1 - x0, y1 - y0, 1.0)
+        self.node_features = 7 + k
+        self.worker_features = 4 + k
+        self.subtask_features = 7 + k
+        box = _box
+        self.observation_space = spaces.Dict({
+            "task_nodes": box((t, self.node_features)),
+            "task_adjacency": box((t, t), 0, 1, np.int8),
+            "task_mask": box((t,), 0, 1, np.int8),
+            "self_index": spaces.Discrete(t),
+            "workers": box((config.top_k_workers, self.worker_features)),
+            "workers_mask": box((config.top_k_workers,), 0, 1, np.int8),
+            "subtasks": box((config.top_k_subtasks, self.subtask_features)),
+            "subtasks_mask": box((config.top_k_subtasks,), 0, 1, np.int8),
+            "action_mask": box((2,), 0, 1, np.int8),
+        })
+        self.state_worker_features = 4 + k
+        self.state_subtask_features = 8 + k
+        self.state_rows = config.num_tasks * t
+        self.state_size = (config.num_workers * self.state_worker_features
+                           + self.state_rows * (self.state_subtask_features + 1) + 1)
+        self.state_space = box((self.state_size,))
+
+    # ----------------------------------------------------------------- agents
+    def encode(self, sim: Simulator, agents: np.ndarray) -> dict[str, np.ndarray]:
+        """Batched observations of ``agents`` (global subtask indices): each value has a leading agent axis."""
+        cfg, sc = self.config, sim.scenario
+        n, t = agents.size, cfg.max_subtasks
+        xy = self._normalise(sim.graph.xy)
+        blocked = sim.blocked()
+        rel_expected = (sc.latest_expected - sim.now) / TIME_SCALE
+        rel_deadline = (sc.latest_deadline - sim.now) / TIME_SCALE
+        duration = sc.subtask_durations / cfg.max_duration
+        sub_xy = xy[sc.subtask_nodes]
+
+        # Task graphs: the agent's task, rows at local indices.
+        task = sc.subtask_task[agents]
+        first = sc.task_ptr[task]
+        local = np.arange(t)
+        member = first[:, None] + local[None, :]
+        valid = local[None, :] < sc.task_sizes()[task][:, None]
+        member = np.where(valid, member, 0)
+        state = sim.sub_state[member]
+        finished = (state == ASSIGNED) & (sim.sub_finish[member] <= sim.now)
+        remaining = valid & ~finished
+        nodes = np.zeros((n, t, self.node_features), dtype=np.float32)
+        nodes[..., 0] = blocked[member]
+        nodes[..., 1] = state == ASSIGNED
+        nodes[..., 2] = duration[member]
+        nodes[..., 3] = rel_expected[member]
+        nodes[..., 4] = rel_deadline[member]
+        nodes[..., 5:7] = sub_xy[member]
+        nodes[..., 7:] = sc.subtask_skills[member]
+        nodes *= remaining[..., None]
+        adjacency = np.zeros((n, t, t), dtype=np.int8)
+        if sc.edges.size:
+            edge_task = sc.subtask_task[sc.edges[:, 0]]
+            a_idx, e_idx = np.nonzero(task[:, None] == edge_task[None, :])
+            adjacency[a_idx, sc.subtask_local[sc.edges[e_idx, 0]], sc.subtask_local[sc.edges[e_idx, 1]]] = 1
+        adjacency *= (remaining[:, :, None] & remaining[:, None, :]).astype(np.int8)
+
+        # Nearest idle workers and nearest other live subtasks, by road distance.
+        slots = self.distances.slots(sc.subtask_nodes[agents])
+        idle = sim.idle_workers
+        w_dist = self.distances.distances(slots, sim.worker_node[idle])
+        skilled = (sc.subtask_skills[agents].astype(np.int32) @ (~sc.worker_skills[idle]).T.astype(np.int32)) == 0
+        w_idx, w_mask = _nearest(w_dist, cfg.worker_range, cfg.top_k_workers)
+        chosen_w = idle[w_idx] if idle.size else np.zeros_like(w_idx)
+        workers = np.zeros((n, cfg.top_k_workers, self.worker_features), dtype=np.float32)
+        if idle.size:
+            workers[..., 0:2] = (xy[sim.worker_node[chosen_w]] - sub_xy[agents][:, None, :]) * (
+                self._span / cfg.worker_range)
+            workers[..., 2] = np.take_along_axis(w_dist, w_idx, axis=1) / cfg.worker_range
+            workers[..., 3] = np.take_along_axis(skilled, w_idx, axis=1)
+            workers[..., 4:] = sc.worker_skills[chosen_w]
+        workers = np.where(w_mask[..., None], workers, 0).astype(np.float32)
+
+        live = sim.open_subtasks
+        s_dist = self.distances.distances(self.distances.slots(sc.subtask_nodes[live]), sc.subtask_nodes[agents]).T
+        s_dist = np.where(agents[:, None] == live[None, :], np.inf, s_dist)
+        s_idx, s_mask = _nearest(s_dist, cfg.worker_range, cfg.top_k_subtasks)
+        other = live[s_idx] if live.size else np.zeros_like(s_idx)
+        subtasks = np.zeros((n, cfg.top_k_subtasks, self.subtask_features), dtype=np.float32)
+        if live.size:
+            subtasks[..., 0:2] = (sub_xy[other] - sub_xy[agents][:, None, :]) * (self._span / cfg.worker_range)
+            subtasks[..., 2] = np.take_along_axis(s_dist, s_idx, axis=1) / cfg.worker_range
+            subtasks[..., 3] = blocked[other]
+            subtasks[..., 4] = duration[other]
+            subtasks[..., 5] = rel_expected[other]
+            subtasks[..., 6] = rel_deadline[other]
+            subtasks[..., 7:] = sc.subtask_skills[other]
+        subtasks = np.where(s_mask[..., None], subtasks, 0).astype(np.float32)
+
+        can_recommend = (skilled & (w_dist <= cfg.worker_range)).any(axis=1)
+        return {
+            "task_nodes": nodes,
+            "task_adjacency": adjacency,
+            "task_mask": remaining.astype(np.int8),
+            "self_index": sc.subtask_local[agents],
+            "workers": workers,
+            "workers_mask": w_mask.astype(np.int8),
+            "subtasks": subtasks,
+            "subtasks_mask": s_mask.astype(np.int8),
+            "action_mask": np.stack([np.ones(n, np.int8), can_recommend.astype(np.int8)], axis=1),
+        }
+
+    def terminal_observation(self) -> dict[str, np.ndarray]:
+        """The observation returned with an agent's termination or truncation: zeros, nothing to do."""
+        obs = {key: np.zeros(space.shape, dtype=space.dtype) for key, space in self.observation_space.items()}
+        obs["self_index"] = 0
+        obs["action_mask"][0] = 1
+        return obs
+
+    # ------------------------------------------------------------------ state
+    def state_tables(self, sim: Simulator) -> dict[str, np.ndarray]:
+        """Global state s = (Q, W) as padded tables.
+
+        ``workers`` ``(W, 4 + K)``: x, y, idle, time until idle, skills.
+        ``subtasks`` ``(|Q| * |T|max, 8 + K)``: x, y, open, assigned, waiting,
+        duration, t^e_tau - now, t^d_tau - now, skills; ``subtasks_mask``
+        marks open and running subtasks; ``time`` is now / horizon.
+        """
+        cfg, sc = self.config, sim.scenario
+        xy = self._normalise(sim.graph.xy)
+        workers = np.zeros((sc.num_workers, self.state_worker_features), dtype=np.float32)
+        workers[:, 0:2] = xy[sim.worker_node]
+        busy_for = np.maximum(0.0, sim.worker_free_at - sim.now)
+        workers[:, 2] = busy_for == 0
+        workers[:, 3] = busy_for / TIME_SCALE
+        workers[:, 4:] = sc.worker_skills
+        s = sc.num_subtasks
+        subtasks = np.zeros((self.state_rows, self.state_subtask_features), dtype=np.float32)
+        state = sim.sub_state
+        running = (state == ASSIGNED) & (sim.sub_finish > sim.now)
+        visible = (state == OPEN) | running
+        subtasks[:s, 0:2] = xy[sc.subtask_nodes]
+        subtasks[:s, 2] = state == OPEN
+        subtasks[:s, 3] = state == ASSIGNED
+        subtasks[:s, 4] = sim.blocked()
+        subtasks[:s, 5] = sc.subtask_durations / cfg.max_duration
+        subtasks[:s, 6] = (sc.latest_expected - sim.now) / TIME_SCALE
+        subtasks[:s, 7] = (sc.latest_deadline - sim.now) / TIME_SCALE
+        subtasks[:s, 8:] = sc.subtask_skills
+        subtasks[:s] *= visible[:, None]
+        mask = np.zeros(self.state_rows, dtype=np.float32)
+        mask[:s] = visible
+        return {"workers": workers, "subtasks": subtasks, "subtasks_mask": mask,
+                "time": np.array([sim.now / sim.horizon], dtype=np.float32)}
+
+    def state(self, sim: Simulator) -> np.ndarray:
+        """The tables of ``state_tables`` flattened into one vector of ``state_space``."""
+        return np.concatenate([table.ravel() for table in self.state_tables(sim).values()])
+
+    def _normalise(self, xy: np.ndarray) -> np.ndarray:
+        return (xy - self._origin) / self._span
+
+
+def _box(shape, low=-np.inf, high=np.inf, dtype=np.float32) -> spaces.Box:
+    return spaces.Box(low=low, high=high, shape=shape, dtype=dtype)
+
+
+def _nearest(dist: np.ndarray, limit: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices of the ``k`` smallest entries per row (ascending) and a mask of those within ``limit``."""
+    n, m = dist.shape
+    if m == 0:
+        return np.zeros((n, k), dtype=np.int64), np.zeros((n, k), dtype=bool)
+    kk = min(k, m)
+    part = np.argpartition(dist, kk - 1, axis=1)[:, :kk] if kk < m else np.tile(np.arange(m), (n, 1))
+    order = np.argsort(np.take_along_axis(dist, part, axis=1), axis=1, kind="stable")
+    idx = np.take_along_axis(part, order, axis=1)
+    mask = np.take_along_axis(dist, idx, axis=1) <= limit
+    if kk < k:
+        idx = np.pad(idx, ((0, 0), (0, k - kk)))
+        mask = np.pad(mask, ((0, 0), (0, k - kk)))
+    return idx, mask

@@ -1,0 +1,20 @@
+"""Stage 2: matching recommended subtasks with idle workers (Eq. 9-13, KM, greedy)."""
+
+from .assignment import greedy_assignment, km_assignment
+from .utility import (
+    distance_utility,
+    matching_utility,
+    skill_utility,
+    time_utility,
+    utility_weights,
+)
+
+__all__ = [
+    "distance_utility",
+    "greedy_assignment",
+    "km_assignment",
+    "matching_utility",
+    "skill_utility",
+    "time_utility",
+    "utility_weights",
+]

@@ -1,0 +1,176 @@
+"""A scenario: the workers W and the task stream Q of one episode, as plain arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .dag import latest_finish_times
+
+
+@dataclass(eq=False)
+class Scenario:
+    """Workers ``w = (l, K)`` and spatial tasks ``q = (T, C, t_c, t_d, t_e, rho)``.
+
+    Subtasks of all tasks share flat arrays; those of task ``q`` are rows
+    ``task_ptr[q]:task_ptr[q + 1]``, numbered in a topological order of the
+    task's DAG. Locations are road-graph node indices; times are seconds.
+    """
+
+    worker_nodes: np.ndarray
+    """(W,) start node l of each worker."""
+    worker_skills: np.ndarray
+    """(W, K) bool, K^w."""
+    task_created: np.ndarray
+    """(Q,) t_c."""
+    task_expected: np.ndarray
+    """(Q,) t_e, expected completion time."""
+    task_deadline: np.ndarray
+    """(Q,) t_d."""
+    task_payment: np.ndarray
+    """(Q,) rho."""
+    task_ptr: np.ndarray
+    """(Q + 1,) offsets of each task's subtasks in the subtask arrays."""
+    subtask_nodes: np.ndarray
+    """(S,) location l of each subtask."""
+    subtask_skills: np.ndarray
+    """(S, K) bool, K^tau."""
+    subtask_durations: np.ndarray
+    """(S,) duration t in seconds."""
+    edges: np.ndarray
+    """(E, 2) dependency constraints C: subtask ``edges[e, 0]`` must finish before ``edges[e, 1]`` starts."""
+
+    subtask_task: np.ndarray = field(init=False)
+    """(S,) task of each subtask."""
+    subtask_local: np.ndarray = field(init=False)
+    """(S,) index of each subtask within its task."""
+    latest_expected: np.ndarray = field(init=False)
+    """(S,) t^e_tau: critical-path latest finish for the task to end by t_e."""
+    latest_deadline: np.ndarray = field(init=False)
+    """(S,) t^d_tau: critical-path latest finish for the task to end by t_d."""
+
+    def __post_init__(self) -> None:
+        self.worker_nodes = _int_array("worker_nodes", self.worker_nodes, ndim=1)
+        self.worker_skills = _bool_array("worker_skills", self.worker_skills)
+        self.task_ptr = _int_array("task_ptr", self.task_ptr, ndim=1)
+        self.subtask_nodes = _int_array("subtask_nodes", self.subtask_nodes, ndim=1)
+        self.subtask_skills = _bool_array("subtask_skills", self.subtask_skills)
+        self.edges = _int_array("edges", np.asarray(self.edges).reshape(-1, 2), ndim=2)
+        for name in ("task_created", "task_expected", "task_deadline", "task_payment", "subtask_durations"):
+            setattr(self, name, _float_array(name, getattr(self, name)))
+
+        num_workers, num_skills = self.worker_skills.shape
+        _check(self.worker_nodes.size == num_workers, "worker_nodes", self.worker_nodes.shape,
+               f"must have one entry per worker ({num_workers})")
+        num_tasks = self.task_created.size
+        for name in ("task_expected", "task_deadline", "task_payment"):
+            _check(getattr(self, name).size == num_tasks, name, getattr(self, name).shape,
+                   f"must have one entry per task ({num_tasks})")
+        _check(self.task_ptr.size == num_tasks + 1 and self.task_ptr[0] == 0
+               and (np.diff(self.task_ptr) >= 1).all(), "task_ptr", self.task_ptr.tolist()[:8],
+               "must start at 0 and grow by >= 1 per task")
+        num_subtasks = int(self.task_ptr[-1])
+        for name in ("subtask_nodes", "subtask_durations"):
+            _check(getattr(self, name).size == num_subtasks, name, getattr(self, name).shape,
+                   f"must have one entry per subtask ({num_subtasks})")
+        _check(self.subtask_skills.shape == (num_subtasks, num_skills), "subtask_skills",
+               self.subtask_skills.shape, f"must have shape ({num_subtasks}, {num_skills})")
+        _check_all(self.task_created >= 0, "task_created", self.task_created, "must be >= 0")
+        _check_all(self.task_expected >= self.task_created, "task_expected", self.task_expected,
+                   "must be >= task_created")
+        _check_all(self.task_deadline > self.task_expected, "task_deadline", self.task_deadline,
+                   "must be > task_expected")
+        _check_all(self.task_payment >= 0, "task_payment", self.task_payment, "must be >= 0")
+        _check_all(self.subtask_durations > 0, "subtask_durations", self.subtask_durations, "must be > 0")
+        for name in ("worker_nodes", "subtask_nodes"):
+            _check_all(getattr(self, name) >= 0, name, getattr(self, name), "must be node indices >= 0")
+
+        self.subtask_task = np.repeat(np.arange(num_tasks), np.diff(self.task_ptr))
+        self.subtask_local = np.arange(num_subtasks) - self.task_ptr[self.subtask_task]
+        if self.edges.size:
+            _check_all((self.edges >= 0) & (self.edges < num_subtasks), "edges", self.edges,
+                       f"must be subtask indices in [0, {num_subtasks})")
+            same_task = self.subtask_task[self.edges[:, 0]] == self.subtask_task[self.edges[:, 1]]
+            _check_all(same_task, "edges", self.edges, "must join subtasks of the same task")
+            _check_all(self.edges[:, 0] < self.edges[:, 1], "edges", self.edges,
+                       "must go from a lower to a higher subtask index (topological numbering)")
+        self.latest_expected = np.empty(num_subtasks)
+        self.latest_deadline = np.empty(num_subtasks)
+        edge_task = self.subtask_task[self.edges[:, 0]]
+        for q in range(num_tasks):
+            lo, hi = self.task_ptr[q], self.task_ptr[q + 1]
+            local_edges = self.edges[edge_task == q] - lo
+            dur = self.subtask_durations[lo:hi]
+            self.latest_expected[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_expected[q])
+            self.latest_deadline[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_deadline[q])
+
+    @property
+    def num_workers(self) -> int:
+        return self.worker_nodes.size
+
+    @property
+    def num_tasks(self) -> int:
+        return self.task_created.size
+
+    @property
+    def num_subtasks(self) -> int:
+        return self.subtask_nodes.size
+
+    @property
+    def num_skills(self) -> int:
+        return self.worker_skills.shape[1]
+
+    def task_sizes(self) -> np.ndarray:
+        """(Q,) number of subtasks |T| of each task."""
+        return np.diff(self.task_ptr)
+
+    def check_fits(self, num_nodes: int, max_subtasks: int, num_skills: int) -> None:
+        """Raise ``ValueError`` unless the scenario fits a graph and an env configuration."""
+        for name in ("worker_nodes", "subtask_nodes"):
+            _check_all(getattr(self, name) < num_nodes, name, getattr(self, name),
+                       f"must be node indices < {num_nodes} (the road graph's node count)")
+        _check_all(self.task_sizes() <= max_subtasks, "task_ptr", self.task_sizes(),
+                   f"gives a task more than max_subtasks={max_subtasks} subtasks")
+        _check(self.num_skills == num_skills, "worker_skills", self.worker_skills.shape,
+               f"must have num_skills={num_skills} columns")
+
+
+def _check(ok: bool, name: str, value, rule: str) -> None:
+    if not ok:
+        raise ValueError(f"Scenario.{name} {rule}, got {value}")
+
+
+def _check_all(ok: np.ndarray, name: str, values: np.ndarray, rule: str) -> None:
+    ok = np.asarray(ok)
+    if not ok.all():
+        row = int(np.argwhere(~ok)[0][0])
+        raise ValueError(f"Scenario.{name}[{row}] {rule}, got {np.asarray(values)[row].tolist()}")
+
+
+def _int_array(name: str, value, ndim: int) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.size == 0:
+        arr = arr.astype(np.int64)
+    if arr.ndim != ndim or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"Scenario.{name} must be a {ndim}-D integer array, got dtype {arr.dtype} shape {arr.shape}")
+    return arr.astype(np.int64)
+
+
+def _bool_array(name: str, value) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.ndim != 2 or not (arr.dtype == bool or np.isin(arr, (0, 1)).all()):
+        raise ValueError(f"Scenario.{name} must be a 2-D 0/1 array, got dtype {arr.dtype} shape {arr.shape}")
+    return arr.astype(bool)
+
+
+def _float_array(name: str, value) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"Scenario.{name} must be numeric: {err}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"Scenario.{name} must be 1-D, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"Scenario.{name}[{int(np.argmin(np.isfinite(arr)))}] must be finite")
+    return arr

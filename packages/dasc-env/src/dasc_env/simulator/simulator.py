@@ -1,0 +1,337 @@
+"""The DASC dynamics, on arrays.
+
+One decision epoch (``Simulator.step``):
+
+1. **Match** the recommended subtasks in dependency layers. Layer k holds the
+   recommended subtasks whose predecessors are all assigned (before this
+   epoch or in an earlier layer); each layer is one assignment (KM on the
+   utility of Eq. 9-13, or greedy) against the idle workers. A pair is
+   feasible when the worker has every required skill (K^tau subset of K^w),
+   is within L^w by road, and the subtask would still finish by its
+   critical-path latest finish t^d_tau (otherwise the task could not meet t_d).
+   A matched worker travels at v_w, waits until every predecessor has
+   finished, works for the subtask's duration and becomes idle at the
+   subtask's node: its start and finish times are fixed at the match.
+   Recommended subtasks that get no worker are failed recommendations.
+2. **Book** every task whose last subtask was just assigned: its revenue
+   (Eq. 1) is final now, and the sparse reward goes to the subtask of that
+   final match that finishes last.
+3. **Advance** the clock by ``decision_interval``; publish tasks whose t_c
+   has come; fail live tasks that can no longer end by t_d even if every open
+   subtask started now; fast-forward over epochs without open subtasks; end
+   at the horizon or when the stream is exhausted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..city import DistanceCache, RoadGraph
+from ..config import DASCConfig, check_eta
+from ..matching import (
+    distance_utility,
+    greedy_assignment,
+    km_assignment,
+    matching_utility,
+    skill_utility,
+    time_utility,
+)
+from ..scenario import Scenario
+from .ledger import COMPLETED, FAILED, UNPUBLISHED, Ledger, MatchRecord, TaskOutcome
+from .revenue import shaped_reward, task_revenue
+
+# Subtask states
+UNSEEN, OPEN, ASSIGNED, DROPPED = 0, 1, 2, 3
+# Task states
+T_UNSEEN, T_LIVE, T_ASSIGNED, T_FAILED = 0, 1, 2, 3
+
+_TOL = 1e-9
+
+
+@dataclass
+class EpochOutcome:
+    """What one epoch did, per subtask (global indices) and per task."""
+
+    recommended: np.ndarray
+    """Subtasks recommended this epoch."""
+    matched: np.ndarray
+    """Subtasks matched this epoch, in match order."""
+    workers: np.ndarray
+    """Worker of each entry of ``matched``."""
+    u_skill: np.ndarray
+    u_dist: np.ndarray
+    u_time: np.ndarray
+    utility: np.ndarray
+    """Eq. 9-12 of each match."""
+    failed: np.ndarray
+    """Recommended subtasks that got no worker."""
+    reward_sparse: np.ndarray
+    """(S,) sparse channel: task revenue at the final match, -1 per failed recommendation."""
+    reward_shaped: np.ndarray
+    """(S,) shaped channel: Eq. 3 per match, -1 per failed recommendation."""
+    completed_tasks: np.ndarray
+    """Tasks whose last subtask was assigned this epoch."""
+    failed_tasks: np.ndarray
+    """Tasks that failed while the clock advanced (their open subtasks are dropped)."""
+    dropped: np.ndarray
+    """Open subtasks dropped because their task failed."""
+    published: np.ndarray
+    """Subtasks that became open while the clock advanced."""
+
+
+class Simulator:
+    """State and dynamics of one episode on a fixed road graph and scenario."""
+
+    def __init__(self, config: DASCConfig, graph: RoadGraph, scenario: Scenario, distances: DistanceCache):
+        scenario.check_fits(graph.num_nodes, config.max_subtasks, config.num_skills)
+        self.config = config
+        self.graph = graph
+        self.scenario = scenario
+        self.distances = distances
+        self.alpha, self.beta = config.alpha, config.beta
+        sc = scenario
+        self.horizon = float(config.horizon if config.horizon is not None else sc.task_deadline.max())
+        self._skill_count_sub = sc.subtask_skills.sum(axis=1)
+        self._skill_count_worker = sc.worker_skills.sum(axis=1)
+        self._lacks = (~sc.worker_skills).astype(np.int32)
+        # Dependency edges grouped by the successor's local index: a forward pass in that order
+        # visits every predecessor before its successors.
+        succ_local = sc.subtask_local[sc.edges[:, 1]]
+        order = np.argsort(succ_local, kind="stable")
+        bounds = np.searchsorted(succ_local[order], np.arange(config.max_subtasks + 1))
+        self._edge_levels = [(sc.edges[order[a:b], 0], sc.edges[order[a:b], 1])
+                             for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+        s, q, w = sc.num_subtasks, sc.num_tasks, sc.num_workers
+        self.now = 0.0
+        self.sub_state = np.zeros(s, dtype=np.int8)
+        self.sub_worker = np.full(s, -1, dtype=np.int64)
+        self.sub_matched_at = np.full(s, np.nan)
+        self.sub_start = np.full(s, np.nan)
+        self.sub_finish = np.full(s, np.nan)
+        self.sub_distance = np.full(s, np.nan)
+        self.task_state = np.zeros(q, dtype=np.int8)
+        self.task_finish = np.full(q, np.nan)
+        self.task_revenue = np.zeros(q)
+        self.worker_node = sc.worker_nodes.copy()
+        self.worker_free_at = np.zeros(w)
+        self.ledger = Ledger()
+        self.done = False
+        self._next_task = 0
+        published = self._publish()
+        self._fast_forward(published)
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def open_subtasks(self) -> np.ndarray:
+        """Global indices of the open subtasks (the live agents), ascending."""
+        return np.flatnonzero(self.sub_state == OPEN)
+
+    @property
+    def idle_workers(self) -> np.ndarray:
+        return np.flatnonzero(self.worker_free_at <= self.now + _TOL)
+
+    @property
+    def total_revenue(self) -> float:
+        """E(M) of Eq. 2 over the tasks booked so far."""
+        return self.ledger.total_revenue
+
+    def set_utility_params(self, alpha: float, beta: float) -> None:
+        """Set eta = (alpha, beta) of Eq. 13 for the following epochs."""
+        check_eta(alpha, beta)
+        self.alpha, self.beta = float(alpha), float(beta)
+
+    def blocked(self) -> np.ndarray:
+        """(S,) True where some predecessor is not assigned yet."""
+        sc = self.scenario
+        unassigned_pred = self.sub_state[sc.edges[:, 0]] != ASSIGNED
+        return np.bincount(sc.edges[:, 1], weights=unassigned_pred, minlength=sc.num_subtasks) > 0
+
+    # ------------------------------------------------------------------ dynamics
+    def step(self, recommended: np.ndarray) -> EpochOutcome:
+        """Run one decision epoch; ``recommended`` are global indices of open subtasks."""
+        if self.done:
+            raise RuntimeError("step() called on a finished episode; call reset()")
+        recommended = np.unique(np.asarray(recommended, dtype=np.int64))
+        if recommended.size and (self.sub_state[recommended] != OPEN).any():
+            bad = recommended[self.sub_state[recommended] != OPEN][0]
+            raise ValueError(f"subtask {bad} is not open and cannot be recommended")
+        s = self.scenario.num_subtasks
+        out = EpochOutcome(recommended=recommended, matched=np.empty(0, np.int64), workers=np.empty(0, np.int64),
+                           u_skill=np.empty(0), u_dist=np.empty(0), u_time=np.empty(0), utility=np.empty(0),
+                           failed=np.empty(0, np.int64), reward_sparse=np.zeros(s), reward_shaped=np.zeros(s),
+                           completed_tasks=np.empty(0, np.int64), failed_tasks=np.empty(0, np.int64),
+                           dropped=np.empty(0, np.int64), published=np.empty(0, np.int64))
+        self._match(out)
+        self._book_assigned_tasks(out)
+        self._advance(out)
+        return out
+
+    def _match(self, out: EpochOutcome) -> None:
+        pending = np.zeros(self.scenario.num_subtasks, dtype=bool)
+        pending[out.recommended] = True
+        parts = []
+        while pending.any():
+            layer = np.flatnonzero(pending & ~self.blocked())
+            workers = self.idle_workers
+            if layer.size == 0 or workers.size == 0:
+                break
+            pending[layer] = False
+            parts.append(self._match_layer(layer, workers))
+        if parts:
+            (out.matched, out.workers, out.u_skill, out.u_dist,
+             out.u_time, out.utility) = (np.concatenate(p) for p in zip(*parts))
+        out.failed = out.recommended[self.sub_state[out.recommended] != ASSIGNED]
+        out.reward_sparse[out.failed] = self.config.failed_recommendation_reward
+        out.reward_shaped[out.failed] = self.config.failed_recommendation_reward
+
+    def _match_layer(self, subs: np.ndarray, workers: np.ndarray):
+        cfg, sc, now = self.config, self.scenario, self.now
+        slots = self.distances.slots(sc.subtask_nodes[subs])
+        dist = self.distances.distances(slots, self.worker_node[workers]).astype(np.float64)
+        skill_ok = (sc.subtask_skills[subs].astype(np.int32) @ self._lacks[workers].T) == 0
+        ready = self._predecessors_done_at(subs)
+        start = np.maximum(now + dist / cfg.worker_speed, ready[:, None])
+        finish = start + sc.subtask_durations[subs][:, None]
+        feasible = skill_ok & (dist <= cfg.worker_range) & (finish <= sc.latest_deadline[subs][:, None] + _TOL)
+
+        u_skill = skill_utility(self._skill_count_sub[subs], self._skill_count_worker[workers])
+        u_dist = distance_utility(np.where(feasible, dist, cfg.worker_range), cfg.worker_range)
+        u_time = np.broadcast_to(
+            time_utility(now, sc.latest_expected[subs], sc.latest_deadline[subs])[:, None], dist.shape)
+        utility = matching_utility(u_skill, u_dist, u_time, self.alpha, self.beta)
+        if cfg.matcher == "km":
+            rows, cols = km_assignment(utility, feasible)
+        else:
+            rows, cols = greedy_assignment(dist, feasible)
+
+        matched, chosen = subs[rows], workers[cols]
+        self.sub_state[matched] = ASSIGNED
+        self.sub_worker[matched] = chosen
+        self.sub_matched_at[matched] = now
+        self.sub_start[matched] = start[rows, cols]
+        self.sub_finish[matched] = finish[rows, cols]
+        self.sub_distance[matched] = dist[rows, cols]
+        self.worker_free_at[chosen] = finish[rows, cols]
+        self.worker_node[chosen] = sc.subtask_nodes[matched]
+        self.ledger.matches.extend(
+            MatchRecord(int(sc.subtask_task[i]), int(i), int(w), now, float(self.sub_start[i]),
+                        float(self.sub_finish[i]), float(self.sub_distance[i]))
+            for i, w in zip(matched, chosen))
+        return (matched, chosen, u_skill[rows, cols], u_dist[rows, cols], u_time[rows, cols],
+                utility[rows, cols])
+
+    def _predecessors_done_at(self, subs: np.ndarray) -> np.ndarray:
+        """Latest finish time among each subtask's predecessors (all assigned), or -inf."""
+        sc = self.scenario
+        ready = np.full(sc.num_subtasks, -np.inf)
+        np.maximum.at(ready, sc.edges[:, 1], np.nan_to_num(self.sub_finish[sc.edges[:, 0]], nan=-np.inf))
+        return ready[subs]
+
+    def _book_assigned_tasks(self, out: EpochOutcome) -> None:
+        cfg, sc = self.config, self.scenario
+        if out.matched.size == 0:
+            return
+        # Shaped channel (Eq. 3) for every match of the epoch.
+        m = out.matched
+        task = sc.subtask_task[m]
+        out.reward_shaped[m] = shaped_reward(
+            sc.task_payment[task], sc.task_sizes()[task], self.sub_finish[m], sc.latest_expected[m],
+            sc.latest_deadline[m], sc.task_deadline[task] - sc.task_expected[task], self.sub_distance[m],
+            cfg.zeta, cfg.kappa)
+        tasks = np.unique(task)
+        unassigned = np.bincount(sc.subtask_task, weights=self.sub_state != ASSIGNED, minlength=sc.num_tasks)
+        done = tasks[unassigned[tasks] == 0]
+        out.completed_tasks = done
+        if done.size == 0:
+            return
+        travel = np.bincount(sc.subtask_task, weights=np.nan_to_num(self.sub_distance), minlength=sc.num_tasks)
+        finish = np.full(sc.num_tasks, -np.inf)
+        np.maximum.at(finish, sc.subtask_task, np.nan_to_num(self.sub_finish, nan=-np.inf))
+        revenue = task_revenue(sc.task_payment[done], finish[done], sc.task_expected[done],
+                               sc.task_deadline[done], travel[done], cfg.zeta, cfg.kappa)
+        self.task_state[done] = T_ASSIGNED
+        self.task_finish[done] = finish[done]
+        self.task_revenue[done] = revenue
+        for q, r in zip(done, revenue):
+            self.ledger.tasks.append(self._outcome(q, COMPLETED, float(finish[q]), float(travel[q]), float(r)))
+        # Sparse channel: the revenue goes to the subtask of the final match that finishes last.
+        final = out.matched[np.isin(sc.subtask_task[out.matched], done)]
+        order = np.lexsort((final, self.sub_finish[final], sc.subtask_task[final]))
+        final = final[order]
+        last = np.r_[sc.subtask_task[final][1:] != sc.subtask_task[final][:-1], True]
+        out.reward_sparse[final[last]] = self.task_revenue[sc.subtask_task[final[last]]]
+
+    def _advance(self, out: EpochOutcome) -> None:
+        self.now += self.config.decision_interval
+        out.published, out.failed_tasks, out.dropped = self._fast_forward(self._publish())
+
+    def _publish(self) -> np.ndarray:
+        sc = self.scenario
+        start = self._next_task
+        while self._next_task < sc.num_tasks and sc.task_created[self._next_task] <= self.now + _TOL \
+                and self.now < self.horizon:
+            self._next_task += 1
+        tasks = np.arange(start, self._next_task)
+        self.task_state[tasks] = T_LIVE
+        subs = np.arange(sc.task_ptr[start], sc.task_ptr[self._next_task])
+        self.sub_state[subs] = OPEN
+        return subs
+
+    def _fail_hopeless_tasks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Fail live tasks that cannot end by t_d (or that the horizon cut); drop their open subtasks."""
+        sc = self.scenario
+        open_ = self.sub_state == OPEN
+        if self.now >= self.horizon - _TOL:
+            hopeless = open_
+        else:
+            earliest = np.where(self.sub_state == ASSIGNED, self.sub_finish, self.now + sc.subtask_durations)
+            for pred, succ in self._edge_levels:
+                candidate = np.where(open_[succ], earliest[pred] + sc.subtask_durations[succ], -np.inf)
+                np.maximum.at(earliest, succ, candidate)
+            hopeless = open_ & (earliest > sc.latest_deadline + _TOL)
+        tasks = np.unique(sc.subtask_task[hopeless])
+        if tasks.size == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        dropped = np.flatnonzero(open_ & np.isin(sc.subtask_task, tasks))
+        self.sub_state[dropped] = DROPPED
+        self.task_state[tasks] = T_FAILED
+        travel = np.bincount(sc.subtask_task, weights=np.nan_to_num(self.sub_distance), minlength=sc.num_tasks)
+        revenue = -self.config.kappa * travel[tasks]
+        self.task_revenue[tasks] = revenue
+        for q, r in zip(tasks, revenue):
+            self.ledger.tasks.append(self._outcome(q, FAILED, math.nan, float(travel[q]), float(r)))
+        return tasks, dropped
+
+    def _fast_forward(self, published: np.ndarray):
+        """Skip epochs without open subtasks; mark the episode done when nothing is left to decide."""
+        sc = self.scenario
+        parts_pub, parts_fail, parts_drop = [published], [], []
+        while True:
+            failed, dropped = self._fail_hopeless_tasks()
+            parts_fail.append(failed)
+            parts_drop.append(dropped)
+            if (self.sub_state == OPEN).any():
+                break
+            if self._next_task >= sc.num_tasks or self.now >= self.horizon - _TOL:
+                self._finish_episode()
+                break
+            interval = self.config.decision_interval
+            next_epoch = math.ceil((sc.task_created[self._next_task] - _TOL) / interval) * interval
+            self.now = min(max(self.now, next_epoch), self.horizon)
+            parts_pub.append(self._publish())
+        return np.concatenate(parts_pub), np.concatenate(parts_fail), np.concatenate(parts_drop)
+
+    def _finish_episode(self) -> None:
+        sc = self.scenario
+        for q in range(self._next_task, sc.num_tasks):
+            self.ledger.tasks.append(self._outcome(q, UNPUBLISHED, math.nan, 0.0, 0.0))
+        self.done = True
+
+    def _outcome(self, q: int, status: str, finish: float, travel: float, revenue: float) -> TaskOutcome:
+        sc = self.scenario
+        return TaskOutcome(int(q), status, float(sc.task_created[q]), float(sc.task_expected[q]),
+                           float(sc.task_deadline[q]), float(sc.task_payment[q]), finish, travel, revenue)
