@@ -1,6 +1,6 @@
 """DASC as a PettingZoo ``ParallelEnv``: every unassigned subtask of a live task is an agent.
 
-* Agents ``"task{q}_sub{i}"`` appear when task q is published and leave when
+* Agents ``"subtask_{q}_{i}"`` (subtask i of task q) appear when task q is published and leave when
   matched (terminated) or when their task can no longer meet t_d (truncated).
   Ids are never reused within an episode; ``possible_agents`` lists every
   subtask of the episode's scenario.
@@ -32,7 +32,7 @@ from ..simulator import Ledger, Simulator
 from .observations import ObservationEncoder
 
 
-def parallel_env(config: DASCConfig | None = None, *, city: RoadGraph | None = None,
+def parallel_env(config: DASCConfig | None = None, *, city: RoadGraph | str | None = None,
                  scenario: Scenario | None = None, render_mode: str | None = None, **overrides):
     """Create the parallel env. Keyword ``overrides`` set ``DASCConfig`` fields."""
     return DASCParallelEnv(config, city=city, scenario=scenario, render_mode=render_mode, **overrides)
@@ -53,7 +53,8 @@ class DASCParallelEnv(ParallelEnv):
 
     Args:
         config: a ``DASCConfig``; ``overrides`` replace its fields.
-        city: a road graph; default: the synthetic preset ``config.city``.
+        city: a road graph, or the name of a synthetic preset (sets ``config.city``);
+            default: the preset ``config.city``.
         scenario: a fixed scenario used at every reset; default: a fresh one
             drawn from the reset seed. ``reset(options={"scenario": s})``
             also sets one for a single episode.
@@ -62,9 +63,11 @@ class DASCParallelEnv(ParallelEnv):
 
     metadata = {"name": "dasc_v0", "render_modes": [], "is_parallelizable": True}
 
-    def __init__(self, config: DASCConfig | None = None, *, city: RoadGraph | None = None,
+    def __init__(self, config: DASCConfig | None = None, *, city: RoadGraph | str | None = None,
                  scenario: Scenario | None = None, render_mode: str | None = None, **overrides):
         config = config if config is not None else DASCConfig()
+        if isinstance(city, str):
+            overrides["city"], city = city, None
         if not isinstance(config, DASCConfig):
             raise TypeError(f"config must be a DASCConfig, got {type(config).__name__}")
         if overrides:
@@ -86,7 +89,7 @@ class DASCParallelEnv(ParallelEnv):
         self._np_random, _ = seeding.np_random(None)
         self.sim: Simulator | None = None
         self.agents: list[str] = []
-        slots = [f"task{q}_sub{i}" for q in range(config.num_tasks) for i in range(config.max_subtasks)]
+        slots = [f"subtask_{q}_{i}" for q in range(config.num_tasks) for i in range(config.max_subtasks)]
         self.possible_agents: list[str] = (self._names(scenario) if scenario is not None else slots)
         self._alpha, self._beta = config.alpha, config.beta
 
@@ -244,7 +247,7 @@ class DASCParallelEnv(ParallelEnv):
 
     @staticmethod
     def _names(scenario: Scenario) -> list[str]:
-        return [f"task{q}_sub{i}" for q, i in zip(scenario.subtask_task.tolist(), scenario.subtask_local.tolist())]
+        return [f"subtask_{q}_{i}" for q, i in zip(scenario.subtask_task.tolist(), scenario.subtask_local.tolist())]
 
     def _require_sim(self) -> Simulator:
         if self.sim is None:

@@ -1,0 +1,106 @@
+"""Decision-step and episode wall time of dasc-env over the paper's Table 2 grid.
+
+For each (tasks, workers) point: one seeded episode with a uniform random
+policy (p = 0.5 per live agent). Reports the median and 95th percentile of
+one ``env.step`` (observations of every agent included), the whole episode,
+and the live agents per step. Writes ``results/env_step.csv``.
+
+    python benchmarks/env_step.py                 # Chengdu-sized city, full grid
+    python benchmarks/env_step.py --city haikou --quick
+    python benchmarks/env_step.py --reference     # also time the slow alternatives
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+
+import dasc_env
+
+TASKS = (20, 40, 60, 80, 100)
+WORKERS = (100, 200, 300, 400, 500)
+
+
+def run_episode(city: str, tasks: int, workers: int, seed: int) -> dict:
+    env = dasc_env.parallel_env(num_tasks=tasks, num_workers=workers, city=city)
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    env.reset(seed=seed)
+    steps, agents = [], []
+    while env.agents:
+        actions = {a: int(rng.random() < 0.5) for a in env.agents}
+        agents.append(len(actions))
+        t0 = time.perf_counter()
+        env.step(actions)
+        steps.append(time.perf_counter() - t0)
+    episode = time.perf_counter() - start
+    return {
+        "city": city, "tasks": tasks, "workers": workers, "steps": len(steps),
+        "step_median_ms": 1e3 * float(np.median(steps)), "step_p95_ms": 1e3 * float(np.percentile(steps, 95)),
+        "episode_s": episode, "mean_live_agents": float(np.mean(agents)),
+        "revenue": env.unwrapped.total_revenue,
+    }
+
+
+def reference_points(city: str) -> None:
+    """The costs the design avoids: per-pair networkx Dijkstra and networkx matching vs scipy."""
+    import networkx as nx
+    from scipy.optimize import linear_sum_assignment
+
+    graph = dasc_env.synthetic_city(city)
+    g = graph.to_networkx()
+    rng = np.random.default_rng(0)
+    pairs = rng.integers(0, graph.num_nodes, size=(5, 2))
+    t0 = time.perf_counter()
+    for a, b in pairs:
+        try:
+            nx.dijkstra_path_length(g, int(a), int(b), weight="length")
+        except nx.NetworkXNoPath:
+            pass
+    print(f"networkx dijkstra per pair: {1e3 * (time.perf_counter() - t0) / len(pairs):.1f} ms")
+    u = rng.random((100, 500))
+    t0 = time.perf_counter()
+    for _ in range(20):
+        linear_sum_assignment(u, maximize=True)
+    print(f"scipy linear_sum_assignment 100x500: {1e3 * (time.perf_counter() - t0) / 20:.2f} ms")
+    b = nx.Graph()
+    b.add_weighted_edges_from((i, 100 + j, u[i, j]) for i in range(100) for j in range(500))
+    t0 = time.perf_counter()
+    nx.max_weight_matching(b)
+    print(f"networkx max_weight_matching 100x500: {time.perf_counter() - t0:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--city", default="chengdu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="only the 60 tasks x 300 workers point")
+    parser.add_argument("--reference", action="store_true", help="also time networkx alternatives")
+    parser.add_argument("--out", type=Path, default=Path("results/env_step.csv"))
+    args = parser.parse_args()
+
+    grid = [(60, 300)] if args.quick else sorted({(t, 300) for t in TASKS} | {(60, w) for w in WORKERS})
+    rows = [run_episode(args.city, t, w, args.seed) for t, w in grid]
+    header = f"{'tasks':>5} {'workers':>7} {'steps':>6} {'agents':>7} {'step med ms':>11} {'step p95 ms':>11} " \
+             f"{'episode s':>9}"
+    print(f"city: {dasc_env.synthetic_city(args.city)!r}")
+    print(header)
+    for r in rows:
+        print(f"{r['tasks']:>5} {r['workers']:>7} {r['steps']:>6} {r['mean_live_agents']:>7.1f} "
+              f"{r['step_median_ms']:>11.2f} {r['step_p95_ms']:>11.2f} {r['episode_s']:>9.2f}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {args.out}")
+    if args.reference:
+        reference_points(args.city)
+
+
+if __name__ == "__main__":
+    main()

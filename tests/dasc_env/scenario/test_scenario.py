@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from dasc_env import DASCConfig, Scenario, generate_scenario
+from tests.conftest import make_scenario
+
+TASK = dict(created=0, expected=100, deadline=200, payment=10, subtasks=[(0, [0], 10), (1, [1], 10)])
+
+
+def test_edge_between_tasks_is_rejected():
+    s = make_scenario([(0, [0])], [TASK, TASK])
+    with pytest.raises(ValueError, match="same task"):
+        Scenario(**{**_fields(s), "edges": np.array([[1, 2]])})
+
+
+def test_backward_edge_is_rejected():
+    with pytest.raises(ValueError, match="topological"):
+        make_scenario([(0, [0])], [{**TASK, "edges": [(1, 0)]}])
+
+
+def test_deadline_before_expected_is_rejected():
+    with pytest.raises(ValueError, match=r"task_deadline\[0\]"):
+        make_scenario([(0, [0])], [{**TASK, "deadline": 50}])
+
+
+def test_per_subtask_times_come_from_the_critical_path():
+    s = make_scenario([(0, [0])], [{**TASK, "edges": [(0, 1)]}])
+    np.testing.assert_allclose(s.latest_expected, [90.0, 100.0])
+    np.testing.assert_allclose(s.latest_deadline, [190.0, 200.0])
+
+
+def test_generator_is_deterministic_for_a_seed():
+    c = DASCConfig(num_tasks=5, num_workers=7)
+    a = generate_scenario(c, 100, np.random.default_rng(3))
+    b = generate_scenario(c, 100, np.random.default_rng(3))
+    np.testing.assert_array_equal(a.subtask_nodes, b.subtask_nodes)
+    np.testing.assert_array_equal(a.edges, b.edges)
+
+
+def test_generator_follows_the_experimental_setup():
+    c = DASCConfig(num_tasks=400, num_workers=2000)
+    s = generate_scenario(c, 1000, np.random.default_rng(0))
+    sizes = s.task_sizes()
+    assert sizes.min() >= 6 and sizes.max() <= 16
+    sub_counts = s.subtask_skills.sum(axis=1)
+    assert sub_counts.min() >= 1 and sub_counts.max() <= 3
+    assert abs(sub_counts.mean() - 1.5) < 0.1
+    assert abs(s.worker_skills.sum(axis=1).mean() - 3.5) < 0.1
+    work = np.add.reduceat(s.subtask_durations, s.task_ptr[:-1])
+    np.testing.assert_allclose(s.task_expected - s.task_created, 1.3 * work)
+    np.testing.assert_allclose(s.task_deadline - s.task_created, 2.5 * work)
+    np.testing.assert_allclose(s.task_payment, 10 * work / 60)
+    assert (np.diff(s.task_created) >= 0).all() and s.task_created.max() <= c.arrival_window
+
+
+def _fields(s):
+    names = ["worker_nodes", "worker_skills", "task_created", "task_expected", "task_deadline", "task_payment",
+             "task_ptr", "subtask_nodes", "subtask_skills", "subtask_durations", "edges"]
+    return {n: getattr(s, n) for n in names}
