@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from dasc_env import DASCConfig, Scenario, generate_scenario
-from tests.conftest import make_scenario
+from dasc_env.city import CityDemand, synthetic_city
+from tests.conftest import line_city, make_scenario
 
 TASK = dict(created=0, expected=100, deadline=200, payment=10, subtasks=[(0, [0], 10), (1, [1], 10)])
 
@@ -31,15 +32,15 @@ def test_per_subtask_times_come_from_the_critical_path():
 
 def test_generator_is_deterministic_for_a_seed():
     c = DASCConfig(num_tasks=5, num_workers=7)
-    a = generate_scenario(c, 100, np.random.default_rng(3))
-    b = generate_scenario(c, 100, np.random.default_rng(3))
+    a = generate_scenario(c, CityDemand(line_city(), c), np.random.default_rng(3))
+    b = generate_scenario(c, CityDemand(line_city(), c), np.random.default_rng(3))
     np.testing.assert_array_equal(a.subtask_nodes, b.subtask_nodes)
     np.testing.assert_array_equal(a.edges, b.edges)
 
 
 def test_generator_follows_the_experimental_setup():
-    c = DASCConfig(num_tasks=400, num_workers=2000)
-    s = generate_scenario(c, 1000, np.random.default_rng(0))
+    c = DASCConfig(num_tasks=400, num_workers=2000, demand="uniform")
+    s = generate_scenario(c, CityDemand(synthetic_city("small"), c), np.random.default_rng(0))
     sizes = s.task_sizes()
     assert sizes.min() >= 6 and sizes.max() <= 16
     sub_counts = s.subtask_skills.sum(axis=1)

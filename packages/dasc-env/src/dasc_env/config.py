@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 REWARD_MODES = ("sparse", "shaped")
+DEMAND_MODELS = ("hotspots", "uniform")
 MATCHERS = ("km", "greedy")
 
 
@@ -35,6 +36,20 @@ class DASCConfig:
     """Name of a synthetic city preset (see ``dasc_env.city.PRESETS``)."""
     city_seed: int = 0
     """Seed of the synthetic city: the map stays fixed while scenarios vary."""
+
+    # --- demand (see dasc_env.city.CityDemand) ---
+    demand: str = "hotspots"
+    """"hotspots" (locations cluster around centres, skills follow a POI map) or "uniform"."""
+    num_hotspots: int = 8
+    """Demand centres in the city."""
+    hotspot_share: float = 0.7
+    """Share of locations drawn near a centre; the rest are uniform over the nodes."""
+    hotspot_radius: float = 1000.0
+    """Standard deviation (metres) of the Gaussian around each centre."""
+    poi_per_category: int = 40
+    """Points of interest per skill category on the POI map."""
+    poi_radius: float = 600.0
+    """Standard deviation (metres) of a POI's influence on nearby subtasks' skills."""
 
     # --- time ---
     arrival_window: float = 3600.0
@@ -110,12 +125,12 @@ class DASCConfig:
 
     def __post_init__(self) -> None:
         for name in ("num_tasks", "num_workers", "num_skills", "min_subtasks", "max_subtasks",
-                     "top_k_workers", "top_k_subtasks", "city_seed"):
+                     "top_k_workers", "top_k_subtasks", "city_seed", "num_hotspots", "poi_per_category"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"{name} must be an int, got {value!r}")
         for name in ("num_tasks", "num_workers", "num_skills", "min_subtasks", "top_k_workers",
-                     "top_k_subtasks"):
+                     "top_k_subtasks", "num_hotspots", "poi_per_category"):
             _require(self, getattr(self, name) >= 1, name, "must be >= 1")
         _require(self, self.city_seed >= 0, "city_seed", "must be >= 0")
         _require(self, self.max_subtasks >= self.min_subtasks, "max_subtasks",
@@ -124,7 +139,7 @@ class DASCConfig:
             _require_finite(self, name)
             _require(self, getattr(self, name) >= 0, name, "must be >= 0")
         for name in ("decision_interval", "worker_speed", "worker_range", "expected_factor",
-                     "payment_per_minute", "distance_cache_mb"):
+                     "payment_per_minute", "distance_cache_mb", "hotspot_radius", "poi_radius"):
             _require_finite(self, name)
             _require(self, getattr(self, name) > 0, name, "must be > 0")
         for name in ("worker_skill_mean", "worker_skill_std", "subtask_skill_loc", "subtask_skill_skew",
@@ -142,6 +157,9 @@ class DASCConfig:
         check_eta(self.alpha, self.beta)
         _require(self, self.reward_mode in REWARD_MODES, "reward_mode", f"must be one of {REWARD_MODES}")
         _require(self, self.matcher in MATCHERS, "matcher", f"must be one of {MATCHERS}")
+        _require(self, self.demand in DEMAND_MODELS, "demand", f"must be one of {DEMAND_MODELS}")
+        _require_finite(self, "hotspot_share")
+        _require(self, 0.0 <= self.hotspot_share <= 1.0, "hotspot_share", "must be in [0, 1]")
         if self.horizon is not None:
             _require_finite(self, "horizon")
             _require(self, self.horizon > 0, "horizon", "must be > 0 or None")

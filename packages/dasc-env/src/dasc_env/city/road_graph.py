@@ -7,9 +7,13 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
 
 MIN_ARC_LENGTH = 1e-3
 """Arcs shorter than this (metres) are lengthened to it: csgraph would read 0 as 'no arc'."""
+
+EARTH_RADIUS = 6_371_008.8
+"""Mean Earth radius in metres, for the local equirectangular projection."""
 
 
 class RoadGraph:
@@ -20,11 +24,13 @@ class RoadGraph:
         tails, heads: ``(m,)`` arc endpoints, node indices in ``[0, n)``.
         lengths: ``(m,)`` arc lengths in metres (> 0 after clamping to ``MIN_ARC_LENGTH``).
         name: label used in reports.
+        lonlat: optional ``(n, 2)`` longitude/latitude of the nodes (degrees), needed to
+            snap geographic points (orders, workers) onto the graph.
 
     Parallel arcs keep the shortest one. Self-loops are dropped.
     """
 
-    def __init__(self, xy, tails, heads, lengths, name: str = "custom"):
+    def __init__(self, xy, tails, heads, lengths, name: str = "custom", lonlat=None):
         xy = np.asarray(xy, dtype=np.float64)
         if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] < 1:
             raise ValueError(f"RoadGraph.xy must have shape (n, 2) with n >= 1, got {xy.shape}")
@@ -50,7 +56,12 @@ class RoadGraph:
         tails, heads, lengths = tails[order], heads[order], lengths[order]
         first = np.ones(tails.size, dtype=bool)
         first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
+        if lonlat is not None:
+            lonlat = np.asarray(lonlat, dtype=np.float64)
+            if lonlat.shape != xy.shape or not np.isfinite(lonlat).all():
+                raise ValueError(f"RoadGraph.lonlat must be finite with shape {xy.shape}, got {lonlat.shape}")
         self.xy = xy
+        self.lonlat = lonlat
         self.tails = tails[first]
         self.heads = heads[first]
         self.lengths = np.maximum(lengths[first], MIN_ARC_LENGTH)
@@ -102,7 +113,40 @@ class RoadGraph:
         new_index = np.cumsum(keep) - 1
         arcs = keep[self.tails] & keep[self.heads]
         return RoadGraph(self.xy[keep], new_index[self.tails[arcs]], new_index[self.heads[arcs]],
-                         self.lengths[arcs], name=self.name)
+                         self.lengths[arcs], name=self.name,
+                         lonlat=None if self.lonlat is None else self.lonlat[keep])
+
+    @cached_property
+    def lonlat_bounds(self) -> tuple[float, float, float, float]:
+        """(lon_min, lat_min, lon_max, lat_max) of the nodes."""
+        lonlat = self._require_lonlat()
+        lo, hi = lonlat.min(axis=0), lonlat.max(axis=0)
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+    def nearest_nodes(self, lon, lat) -> np.ndarray:
+        """Index of the node nearest to each (lon, lat) point (KD-tree on a local projection)."""
+        tree, to_plane = self._lonlat_tree
+        return tree.query(to_plane(np.asarray(lon, np.float64), np.asarray(lat, np.float64)))[1]
+
+    def lonlat_to_local_metres(self, lon, lat) -> np.ndarray:
+        """(n, 2) local equirectangular metres of (lon, lat) points, around the graph's centre."""
+        return self._lonlat_tree[1](np.asarray(lon, np.float64), np.asarray(lat, np.float64))
+
+    @cached_property
+    def _lonlat_tree(self):
+        lonlat = self._require_lonlat()
+        lon0, lat0 = lonlat.mean(axis=0)
+        scale = np.deg2rad(1.0) * EARTH_RADIUS
+
+        def to_plane(lon, lat):
+            return np.stack([(lon - lon0) * scale * np.cos(np.deg2rad(lat0)), (lat - lat0) * scale], axis=-1)
+
+        return cKDTree(to_plane(lonlat[:, 0], lonlat[:, 1])), to_plane
+
+    def _require_lonlat(self) -> np.ndarray:
+        if self.lonlat is None:
+            raise ValueError(f"road graph {self.name!r} has no lonlat coordinates to snap points to")
+        return self.lonlat
 
     def shortest_distances(self, sources, limit: float = np.inf) -> np.ndarray:
         """Road distances from ``sources`` to every node (Dijkstra, ``inf`` beyond ``limit``)."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .road_graph import RoadGraph
+from .cache import cache_key, cached
+from .road_graph import EARTH_RADIUS, RoadGraph
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class CityPreset:
     """Standard deviation of node displacement, as a share of ``spacing``."""
     max_detour: float = 0.15
     """Street lengths are the straight-line length times U(1, 1 + max_detour)."""
+    centre_lonlat: tuple[float, float] = (104.066, 30.657)
+    """Longitude/latitude placed at the grid's centre, so geographic data can be snapped on."""
 
 
 PRESETS: dict[str, CityPreset] = {
@@ -46,21 +49,20 @@ PRESETS: dict[str, CityPreset] = {
     "chengdu": CityPreset(rows=196, cols=196, spacing=100.0, keep_prob=0.64, one_way_prob=0.1),
     # The paper's Haikou road network: 20,592 nodes, 49,549 edges (a denser mesh).
     "haikou": CityPreset(rows=144, cols=144, spacing=110.0, keep_prob=0.9, diagonal_prob=0.58,
-                         one_way_prob=0.1),
+                         one_way_prob=0.1, centre_lonlat=(110.330, 20.030)),
 }
 """Named synthetic cities; counts of the paper's cities are matched within 5 %."""
 
 
+def load_city(preset: str | CityPreset, seed: int = 0, use_cache: bool = True) -> RoadGraph:
+    """``synthetic_city(preset, seed)``, read from the on-disk cache when it was built before."""
+    name, params = _resolve(preset)
+    return cached(cache_key(name, params, seed), lambda: synthetic_city(preset, seed), use_cache)
+
+
 def synthetic_city(preset: str | CityPreset, seed: int = 0) -> RoadGraph:
     """Build the seeded synthetic road graph of ``preset`` (a name in ``PRESETS`` or a ``CityPreset``)."""
-    if isinstance(preset, str):
-        if preset not in PRESETS:
-            raise ValueError(f"city={preset!r} is not a synthetic preset; choose one of {sorted(PRESETS)}")
-        name, params = preset, PRESETS[preset]
-    elif isinstance(preset, CityPreset):
-        name, params = "synthetic", preset
-    else:
-        raise TypeError(f"city must be a preset name or a CityPreset, got {type(preset).__name__}")
+    name, params = _resolve(preset)
     rng = np.random.default_rng(seed)
     r, c, s = params.rows, params.cols, params.spacing
     ii, jj = np.meshgrid(np.arange(r), np.arange(c), indexing="ij")
@@ -92,4 +94,24 @@ def synthetic_city(preset: str | CityPreset, seed: int = 0) -> RoadGraph:
     straight = np.linalg.norm(xy[tails] - xy[heads], axis=1)
     detour = 1.0 + params.max_detour * rng.random(segments.shape[0])
     lengths = straight * np.concatenate([detour[forward], detour[backward]])
-    return RoadGraph(xy, tails, heads, lengths, name=name).largest_strong_component()
+    return RoadGraph(xy, tails, heads, lengths, name=name,
+                     lonlat=_local_lonlat(xy, params.centre_lonlat)).largest_strong_component()
+
+
+def _resolve(preset) -> tuple[str, CityPreset]:
+    if isinstance(preset, str):
+        if preset not in PRESETS:
+            raise ValueError(f"city={preset!r} is not a synthetic preset; choose one of {sorted(PRESETS)}")
+        return preset, PRESETS[preset]
+    if isinstance(preset, CityPreset):
+        return "synthetic", preset
+    raise TypeError(f"city must be a preset name or a CityPreset, got {type(preset).__name__}")
+
+
+def _local_lonlat(xy: np.ndarray, centre: tuple[float, float]) -> np.ndarray:
+    """Inverse local equirectangular projection of planar metres around ``centre``."""
+    lon0, lat0 = centre
+    metres_per_degree = np.deg2rad(1.0) * EARTH_RADIUS
+    offset = xy - xy.mean(axis=0)
+    return np.stack([lon0 + offset[:, 0] / (metres_per_degree * np.cos(np.deg2rad(lat0))),
+                     lat0 + offset[:, 1] / metres_per_degree], axis=1)

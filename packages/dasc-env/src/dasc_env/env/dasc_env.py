@@ -25,7 +25,7 @@ from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 from pettingzoo.utils import parallel_to_aec
 
-from ..city import DistanceCache, RoadGraph, synthetic_city
+from ..city import CityDemand, DistanceCache, RoadGraph, load_city
 from ..config import DASCConfig, check_eta
 from ..scenario import Scenario, generate_scenario
 from ..simulator import Ledger, Simulator
@@ -45,7 +45,7 @@ def env(config: DASCConfig | None = None, **kwargs):
 
 @functools.lru_cache(maxsize=8)
 def _preset_city(name: str, seed: int) -> RoadGraph:
-    return synthetic_city(name, seed)
+    return load_city(name, seed)
 
 
 class DASCParallelEnv(ParallelEnv):
@@ -58,10 +58,12 @@ class DASCParallelEnv(ParallelEnv):
         scenario: a fixed scenario used at every reset; default: a fresh one
             drawn from the reset seed. ``reset(options={"scenario": s})``
             also sets one for a single episode.
-        render_mode: ``None`` (rendering lands with the cities issue).
+        render_mode: ``None`` (no drawing, no matplotlib import), ``"rgb_array"``
+            (``render()`` returns a ``(640, 640, 3)`` uint8 frame) or ``"human"`` (a window).
     """
 
-    metadata = {"name": "dasc_v0", "render_modes": [], "is_parallelizable": True}
+    metadata = {"name": "dasc_v0", "render_modes": ["human", "rgb_array"], "render_fps": 4,
+                "is_parallelizable": True}
 
     def __init__(self, config: DASCConfig | None = None, *, city: RoadGraph | str | None = None,
                  scenario: Scenario | None = None, render_mode: str | None = None, **overrides):
@@ -72,8 +74,8 @@ class DASCParallelEnv(ParallelEnv):
             raise TypeError(f"config must be a DASCConfig, got {type(config).__name__}")
         if overrides:
             config = config.replace(**overrides)
-        if render_mode is not None:
-            raise ValueError(f"render_mode={render_mode!r} is not supported; use None")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode={render_mode!r} must be None or one of {self.metadata['render_modes']}")
         if city is not None and not isinstance(city, RoadGraph):
             raise TypeError(f"city must be a RoadGraph, got {type(city).__name__}")
         self.config = config
@@ -82,12 +84,16 @@ class DASCParallelEnv(ParallelEnv):
         if scenario is not None:
             self._check_scenario(scenario)
         self._fixed_scenario = scenario
+        self.demand = CityDemand(self.graph, config)
         self.distances = DistanceCache(self.graph, config.worker_range, config.distance_cache_mb)
         self.encoder = ObservationEncoder(config, self.graph, self.distances)
         self.state_space = self.encoder.state_space
         self._action_space = spaces.Discrete(2)
         self._np_random, _ = seeding.np_random(None)
         self.sim: Simulator | None = None
+        self._renderer = None
+        self._names_of = np.empty(0, dtype=object)
+        self._index_of: dict[str, int] = {}
         self.agents: list[str] = []
         slots = [f"subtask_{q}_{i}" for q in range(config.num_tasks) for i in range(config.max_subtasks)]
         self.possible_agents: list[str] = (self._names(scenario) if scenario is not None else slots)
@@ -106,7 +112,7 @@ class DASCParallelEnv(ParallelEnv):
             self._np_random, _ = seeding.np_random(seed)
         scenario = (options or {}).get("scenario", self._fixed_scenario)
         if scenario is None:
-            scenario = generate_scenario(self.config, self.graph.num_nodes, self._np_random)
+            scenario = generate_scenario(self.config, self.demand, self._np_random)
         else:
             self._check_scenario(scenario)
         self.sim = Simulator(self.config, self.graph, scenario, self.distances)
@@ -168,10 +174,21 @@ class DASCParallelEnv(ParallelEnv):
         return self.encoder.state_tables(self.sim)
 
     def render(self):
-        return None
+        """Draw the current epoch (see ``dasc_env.env.render``); ``None`` without a render mode."""
+        if self.render_mode is None:
+            return None
+        sim = self._require_sim()
+        if self._renderer is None or self._renderer_graph is not sim.graph:
+            from .render import Renderer
+
+            self.close()
+            self._renderer, self._renderer_graph = Renderer(sim, self.render_mode), sim.graph
+        return self._renderer.draw(sim)
 
     def close(self) -> None:
-        pass
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
 
     # ---------------------------------------------------------- platform
     def set_utility_params(self, alpha: float, beta: float) -> None:

@@ -18,8 +18,12 @@ def utility_weights(alpha: float, beta: float) -> tuple[float, float, float]:
 
 
 def skill_utility(required: np.ndarray, possessed: np.ndarray) -> np.ndarray:
-    """u_skill = |K^tau| / |K^w| (Eq. 9), from skill counts of subtasks and workers."""
-    return np.asarray(required, dtype=np.float64)[..., :, None] / np.asarray(possessed, dtype=np.float64)
+    """u_skill = |K^tau| / |K^w| (Eq. 9), from skill counts of subtasks and workers.
+
+    A worker without skills can only take a subtask that needs none: 0 / 0 is read as 0.
+    """
+    possessed = np.maximum(np.asarray(possessed, dtype=np.float64), 1.0)
+    return np.asarray(required, dtype=np.float64)[..., :, None] / possessed
 
 
 def distance_utility(distance: np.ndarray, worker_range: float) -> np.ndarray:

@@ -1,7 +1,20 @@
-"""Scenarios: workers and the stream of spatial tasks (DAGs of subtasks)."""
+"""Scenarios: workers and the stream of spatial tasks (DAGs of subtasks), generated, loaded or imported."""
 
 from .dag import latest_finish_times, random_dag
+from .didi import Orders, read_orders, read_workers, scenario_from_orders
 from .generator import generate_scenario
+from .io import load_scenario, save_scenario
 from .scenario import Scenario
 
-__all__ = ["Scenario", "generate_scenario", "latest_finish_times", "random_dag"]
+__all__ = [
+    "Orders",
+    "Scenario",
+    "generate_scenario",
+    "latest_finish_times",
+    "load_scenario",
+    "random_dag",
+    "read_orders",
+    "read_workers",
+    "save_scenario",
+    "scenario_from_orders",
+]

@@ -61,6 +61,8 @@ class EpochOutcome:
     """Subtasks matched this epoch, in match order."""
     workers: np.ndarray
     """Worker of each entry of ``matched``."""
+    origins: np.ndarray
+    """Node each of those workers set out from."""
     u_skill: np.ndarray
     u_dist: np.ndarray
     u_time: np.ndarray
@@ -120,6 +122,7 @@ class Simulator:
         self.worker_free_at = np.zeros(w)
         self.ledger = Ledger()
         self.done = False
+        self.last_outcome: EpochOutcome | None = None
         self._next_task = 0
         published = self._publish()
         self._fast_forward(published)
@@ -161,6 +164,7 @@ class Simulator:
             raise ValueError(f"subtask {bad} is not open and cannot be recommended")
         s = self.scenario.num_subtasks
         out = EpochOutcome(recommended=recommended, matched=np.empty(0, np.int64), workers=np.empty(0, np.int64),
+                           origins=np.empty(0, np.int64),
                            u_skill=np.empty(0), u_dist=np.empty(0), u_time=np.empty(0), utility=np.empty(0),
                            failed=np.empty(0, np.int64), reward_sparse=np.zeros(s), reward_shaped=np.zeros(s),
                            completed_tasks=np.empty(0, np.int64), failed_tasks=np.empty(0, np.int64),
@@ -168,6 +172,7 @@ class Simulator:
         self._match(out)
         self._book_assigned_tasks(out)
         self._advance(out)
+        self.last_outcome = out
         return out
 
     def _match(self, out: EpochOutcome) -> None:
@@ -182,7 +187,7 @@ class Simulator:
             pending[layer] = False
             parts.append(self._match_layer(layer, workers))
         if parts:
-            (out.matched, out.workers, out.u_skill, out.u_dist,
+            (out.matched, out.workers, out.origins, out.u_skill, out.u_dist,
              out.u_time, out.utility) = (np.concatenate(p) for p in zip(*parts))
         out.failed = out.recommended[self.sub_state[out.recommended] != ASSIGNED]
         out.reward_sparse[out.failed] = self.config.failed_recommendation_reward
@@ -209,6 +214,7 @@ class Simulator:
             rows, cols = greedy_assignment(dist, feasible)
 
         matched, chosen = subs[rows], workers[cols]
+        origins = self.worker_node[chosen]
         self.sub_state[matched] = ASSIGNED
         self.sub_worker[matched] = chosen
         self.sub_matched_at[matched] = now
@@ -221,7 +227,7 @@ class Simulator:
             MatchRecord(int(sc.subtask_task[i]), int(i), int(w), now, float(self.sub_start[i]),
                         float(self.sub_finish[i]), float(self.sub_distance[i]))
             for i, w in zip(matched, chosen))
-        return (matched, chosen, u_skill[rows, cols], u_dist[rows, cols], u_time[rows, cols],
+        return (matched, chosen, origins, u_skill[rows, cols], u_dist[rows, cols], u_time[rows, cols],
                 utility[rows, cols])
 
     def _predecessors_done_at(self, subs: np.ndarray) -> np.ndarray:

@@ -1,0 +1,63 @@
+"""Scenarios on disk: a versioned ``.npz`` so an experiment reruns on exactly the same workers and tasks.
+
+Format ``dasc-scenario`` version 1: one array per ``Scenario`` input field
+(``worker_nodes``, ``worker_skills``, ``task_created``, ``task_expected``,
+``task_deadline``, ``task_payment``, ``task_ptr``, ``subtask_nodes``,
+``subtask_skills``, ``subtask_durations``, ``edges``) plus ``format`` and
+``version``. Derived fields are recomputed (and everything re-validated) on load.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+
+from .scenario import Scenario
+
+FORMAT = "dasc-scenario"
+VERSION = 1
+FIELDS = tuple(f.name for f in fields(Scenario) if f.init)
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write ``scenario`` to ``path`` (``.npz`` is appended if missing), atomically."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    os.close(fd)
+    try:
+        np.savez_compressed(tmp, format=FORMAT, version=VERSION,
+                            **{name: getattr(scenario, name) for name in FIELDS})
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario written by ``save_scenario``; a wrong file raises ``ValueError`` naming it."""
+    path = Path(path)
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: not a readable .npz scenario ({err})") from None
+    with data:
+        if "format" not in data or str(data["format"]) != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} file")
+        if int(data["version"]) != VERSION:
+            raise ValueError(f"{path}: {FORMAT} version {int(data['version'])} is not supported (need {VERSION})")
+        missing = [name for name in FIELDS if name not in data]
+        if missing:
+            raise ValueError(f"{path}: missing field(s) {missing}")
+        arrays = {name: data[name] for name in FIELDS}
+    try:
+        return Scenario(**arrays)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
