@@ -10,7 +10,7 @@ setup: $(STAMP)
 
 $(STAMP): packages/dasc-env/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e "packages/dasc-env[render]" -r requirements-dev.txt
+	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -r requirements-dev.txt
 	touch $(STAMP)
 
 demo: setup
@@ -24,6 +24,7 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/env_step.py
+	$(PY) benchmarks/city_build.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -52,7 +52,7 @@ class Renderer:
         self.title = self.fig.text(0.01, 0.97, "", fontsize=9, va="center")
         style = dict(s=14, zorder=3, linewidths=0)
         self.idle = ax.scatter([], [], c="#2ca02c", marker="o", label="idle worker", **style)
-        self.busy = ax.scatter([], [], c="#7f7f7f", marker="o", label="busy worker", **style)
+        self.busy = ax.scatter([], [], c="#4d4d4d", marker="o", label="busy worker", s=6, zorder=4, linewidths=0)
         self.ready = ax.scatter([], [], c="#1f77b4", marker="s", label="ready subtask", **style)
         self.waiting = ax.scatter([], [], c="#ff7f0e", marker="s", label="waiting subtask", **style)
         self.running = ax.scatter([], [], c="#9467bd", marker="s", label="assigned subtask", **style)

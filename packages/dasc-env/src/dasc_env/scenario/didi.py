@@ -131,7 +131,7 @@ def _read_rows(path, columns, header_optional: bool, limit: int | None = None):
     if not rows:
         raise ValueError(f"{path}: the file is empty")
     first = [c.strip() for c in rows[0][1]]
-    has_header = not header_optional or not _is_number(first[1] if len(first) > 1 else "")
+    has_header = not header_optional or any(cell in columns for cell in first)
     if has_header:
         missing = [c for c in columns if c not in first]
         if missing:
@@ -151,14 +151,6 @@ def _read_rows(path, columns, header_optional: bool, limit: int | None = None):
             raise ValueError(f"{path}, line {line}: expected {width} fields, got {len(row)}")
         out.append((line, {c: row[i] for c, i in zip(columns, index)}))
     return out
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _number(path, line: int, field: str, text: str) -> float:

@@ -1,0 +1,27 @@
+import numpy as np
+import pytest
+
+import dasc_env
+
+pytest.importorskip("matplotlib")
+
+
+def test_rgb_array_frame_has_the_declared_shape():
+    env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small", render_mode="rgb_array")
+    env.reset(seed=0)
+    env.step({a: 1 for a in env.agents})
+    frame = env.render()
+    assert frame.shape == (640, 640, 3) and frame.dtype == np.uint8
+    assert frame.min() < 128 < frame.max()  # something was drawn on the white canvas
+    env.close()
+
+
+def test_no_render_mode_draws_nothing():
+    env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small")
+    env.reset(seed=0)
+    assert env.render() is None and env._renderer is None
+
+
+def test_unknown_render_mode_is_rejected():
+    with pytest.raises(ValueError, match="render_mode='video'"):
+        dasc_env.parallel_env(city="small", render_mode="video")
