@@ -27,6 +27,7 @@ from pettingzoo.utils import parallel_to_aec
 
 from ..city import CityDemand, DistanceCache, RoadGraph, load_city
 from ..config import DASCConfig, check_eta
+from ..matching import check_matcher
 from ..scenario import Scenario, generate_scenario
 from ..simulator import Ledger, Simulator
 from .observations import ObservationEncoder
@@ -98,6 +99,7 @@ class DASCParallelEnv(ParallelEnv):
         slots = [f"subtask_{q}_{i}" for q in range(config.num_tasks) for i in range(config.max_subtasks)]
         self.possible_agents: list[str] = (self._names(scenario) if scenario is not None else slots)
         self._alpha, self._beta = config.alpha, config.beta
+        self._matcher = config.matcher
 
     # -------------------------------------------------------------- spaces
     def observation_space(self, agent: str):
@@ -117,6 +119,7 @@ class DASCParallelEnv(ParallelEnv):
             self._check_scenario(scenario)
         self.sim = Simulator(self.config, self.graph, scenario, self.distances)
         self.sim.set_utility_params(self._alpha, self._beta)
+        self.sim.set_matcher(self._matcher)
         self._names_of = np.array(self._names(scenario), dtype=object)
         self._index_of = {name: i for i, name in enumerate(self._names_of)}
         self.possible_agents[:] = self._names_of.tolist()
@@ -197,6 +200,14 @@ class DASCParallelEnv(ParallelEnv):
         self._alpha, self._beta = float(alpha), float(beta)
         if self.sim is not None:
             self.sim.set_utility_params(alpha, beta)
+
+    def set_matcher(self, matcher) -> None:
+        """Stage 2 matcher from the next step on: "km", "greedy", or a callable taking a
+        ``dasc_env.matching.MatchingProblem`` and returning (rows, cols) of feasible pairs."""
+        check_matcher(matcher)
+        self._matcher = matcher
+        if self.sim is not None:
+            self.sim.set_matcher(matcher)
 
     @property
     def utility_params(self) -> tuple[float, float]:

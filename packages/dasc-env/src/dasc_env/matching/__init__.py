@@ -1,6 +1,15 @@
 """Stage 2: matching recommended subtasks with idle workers (Eq. 9-13, KM, greedy)."""
 
 from .assignment import greedy_assignment, km_assignment
+from .problem import (
+    BUILTIN_MATCHERS,
+    Matcher,
+    MatchingProblem,
+    check_assignment,
+    check_matcher,
+    greedy_matcher,
+    km_matcher,
+)
 from .utility import (
     distance_utility,
     matching_utility,
@@ -10,6 +19,13 @@ from .utility import (
 )
 
 __all__ = [
+    "BUILTIN_MATCHERS",
+    "Matcher",
+    "MatchingProblem",
+    "check_assignment",
+    "check_matcher",
+    "greedy_matcher",
+    "km_matcher",
     "distance_utility",
     "greedy_assignment",
     "km_assignment",

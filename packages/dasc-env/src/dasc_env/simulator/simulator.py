@@ -32,9 +32,12 @@ import numpy as np
 from ..city import DistanceCache, RoadGraph
 from ..config import DASCConfig, check_eta
 from ..matching import (
+    BUILTIN_MATCHERS,
+    Matcher,
+    MatchingProblem,
+    check_assignment,
+    check_matcher,
     distance_utility,
-    greedy_assignment,
-    km_assignment,
     matching_utility,
     skill_utility,
     time_utility,
@@ -94,6 +97,7 @@ class Simulator:
         self.scenario = scenario
         self.distances = distances
         self.alpha, self.beta = config.alpha, config.beta
+        self.matcher: str | Matcher = config.matcher
         sc = scenario
         self.horizon = float(config.horizon if config.horizon is not None else sc.task_deadline.max())
         self._skill_count_sub = sc.subtask_skills.sum(axis=1)
@@ -147,11 +151,44 @@ class Simulator:
         check_eta(alpha, beta)
         self.alpha, self.beta = float(alpha), float(beta)
 
+    def set_matcher(self, matcher: str | Matcher) -> None:
+        """Use a built-in matcher ("km", "greedy") or any ``matcher(MatchingProblem) -> (rows, cols)``."""
+        check_matcher(matcher)
+        self.matcher = matcher
+
     def blocked(self) -> np.ndarray:
         """(S,) True where some predecessor is not assigned yet."""
         sc = self.scenario
         unassigned_pred = self.sub_state[sc.edges[:, 0]] != ASSIGNED
         return np.bincount(sc.edges[:, 1], weights=unassigned_pred, minlength=sc.num_subtasks) > 0
+
+    def unfinished_predecessors(self) -> np.ndarray:
+        """(S,) True where some predecessor has not finished by now."""
+        sc = self.scenario
+        pred = sc.edges[:, 0]
+        pending = ~((self.sub_state[pred] == ASSIGNED) & (self.sub_finish[pred] <= self.now + _TOL))
+        return np.bincount(sc.edges[:, 1], weights=pending, minlength=sc.num_subtasks) > 0
+
+    def matching_problem(self, subs: np.ndarray, workers: np.ndarray) -> MatchingProblem:
+        """Stage 2 for subtasks ``subs`` (predecessors all assigned) and idle ``workers``, at ``now``.
+
+        Feasible: K^tau subset of K^w, road distance <= L^w, and finishing by
+        t^d_tau. Start = max(arrival, predecessors' finish); utilities Eq. 9-12.
+        """
+        cfg, sc, now = self.config, self.scenario, self.now
+        slots = self.distances.slots(sc.subtask_nodes[subs])
+        dist = self.distances.distances(slots, self.worker_node[workers]).astype(np.float64)
+        skill_ok = (sc.subtask_skills[subs].astype(np.int32) @ self._lacks[workers].T) == 0
+        ready = self._predecessors_done_at(subs)
+        start = np.maximum(now + dist / cfg.worker_speed, ready[:, None])
+        finish = start + sc.subtask_durations[subs][:, None]
+        feasible = skill_ok & (dist <= cfg.worker_range) & (finish <= sc.latest_deadline[subs][:, None] + _TOL)
+        u_skill = skill_utility(self._skill_count_sub[subs], self._skill_count_worker[workers])
+        u_dist = distance_utility(np.where(feasible, dist, cfg.worker_range), cfg.worker_range)
+        u_time = np.broadcast_to(
+            time_utility(now, sc.latest_expected[subs], sc.latest_deadline[subs])[:, None], dist.shape)
+        utility = matching_utility(u_skill, u_dist, u_time, self.alpha, self.beta)
+        return MatchingProblem(now, subs, workers, dist, feasible, start, finish, u_skill, u_dist, u_time, utility)
 
     # ------------------------------------------------------------------ dynamics
     def step(self, recommended: np.ndarray) -> EpochOutcome:
@@ -194,25 +231,13 @@ class Simulator:
         out.reward_shaped[out.failed] = self.config.failed_recommendation_reward
 
     def _match_layer(self, subs: np.ndarray, workers: np.ndarray):
-        cfg, sc, now = self.config, self.scenario, self.now
-        slots = self.distances.slots(sc.subtask_nodes[subs])
-        dist = self.distances.distances(slots, self.worker_node[workers]).astype(np.float64)
-        skill_ok = (sc.subtask_skills[subs].astype(np.int32) @ self._lacks[workers].T) == 0
-        ready = self._predecessors_done_at(subs)
-        start = np.maximum(now + dist / cfg.worker_speed, ready[:, None])
-        finish = start + sc.subtask_durations[subs][:, None]
-        feasible = skill_ok & (dist <= cfg.worker_range) & (finish <= sc.latest_deadline[subs][:, None] + _TOL)
-
-        u_skill = skill_utility(self._skill_count_sub[subs], self._skill_count_worker[workers])
-        u_dist = distance_utility(np.where(feasible, dist, cfg.worker_range), cfg.worker_range)
-        u_time = np.broadcast_to(
-            time_utility(now, sc.latest_expected[subs], sc.latest_deadline[subs])[:, None], dist.shape)
-        utility = matching_utility(u_skill, u_dist, u_time, self.alpha, self.beta)
-        if cfg.matcher == "km":
-            rows, cols = km_assignment(utility, feasible)
+        sc, now = self.scenario, self.now
+        p = self.matching_problem(subs, workers)
+        if isinstance(self.matcher, str):
+            rows, cols = BUILTIN_MATCHERS[self.matcher](p)
         else:
-            rows, cols = greedy_assignment(dist, feasible)
-
+            rows, cols = check_assignment(p, *self.matcher(p), who=repr(self.matcher))
+        start, finish, dist = p.start, p.finish, p.distance
         matched, chosen = subs[rows], workers[cols]
         origins = self.worker_node[chosen]
         self.sub_state[matched] = ASSIGNED
@@ -227,8 +252,8 @@ class Simulator:
             MatchRecord(int(sc.subtask_task[i]), int(i), int(w), now, float(self.sub_start[i]),
                         float(self.sub_finish[i]), float(self.sub_distance[i]))
             for i, w in zip(matched, chosen))
-        return (matched, chosen, origins, u_skill[rows, cols], u_dist[rows, cols], u_time[rows, cols],
-                utility[rows, cols])
+        return (matched, chosen, origins, p.u_skill[rows, cols], p.u_dist[rows, cols], p.u_time[rows, cols],
+                p.utility[rows, cols])
 
     def _predecessors_done_at(self, subs: np.ndarray) -> np.ndarray:
         """Latest finish time among each subtask's predecessors (all assigned), or -inf."""
