@@ -15,6 +15,7 @@ $(STAMP): packages/dasc-env/pyproject.toml requirements-dev.txt
 
 demo: setup
 	$(PY) examples/run_episode.py
+	$(PY) examples/compare_baselines.py --seeds 1
 
 test: setup
 	$(PY) -m pytest -q

@@ -230,6 +230,14 @@ class DASCParallelEnv(ParallelEnv):
     def now(self) -> float:
         return self._require_sim().now
 
+    def actions_for(self, subtasks) -> dict[str, int]:
+        """An action for every live agent: 1 for the agents of ``subtasks`` (global indices), else 0."""
+        sim = self._require_sim()
+        chosen = np.zeros(sim.scenario.num_subtasks, dtype=bool)
+        chosen[np.asarray(subtasks, dtype=np.int64)] = True
+        live = sim.open_subtasks
+        return dict(zip(self._names_of[live].tolist(), chosen[live].astype(int).tolist()))
+
     def agent_subtask(self, agent: str) -> int:
         """Global subtask index (into ``scenario`` arrays) of an agent id."""
         if agent not in self._index_of:

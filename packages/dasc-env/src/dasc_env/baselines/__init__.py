@@ -1,0 +1,25 @@
+"""Non-learning methods: GREEDY, KM, GAME, ODTA, READY-KM, ALL, RANDOM, all acting through the env."""
+
+from .game import GamePolicy, best_response_equilibrium, marginal_gains
+from .heuristics import RandomPolicy, RulePolicy, greedy, km, ready_km, recommend_all
+from .odta import ODTAPolicy, threshold_assignment
+from .policy import Policy
+from .registry import available_methods, make_method, register_method
+
+__all__ = [
+    "GamePolicy",
+    "ODTAPolicy",
+    "Policy",
+    "RandomPolicy",
+    "RulePolicy",
+    "available_methods",
+    "best_response_equilibrium",
+    "greedy",
+    "km",
+    "make_method",
+    "marginal_gains",
+    "ready_km",
+    "recommend_all",
+    "register_method",
+    "threshold_assignment",
+]

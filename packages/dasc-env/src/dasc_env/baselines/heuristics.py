@@ -1,0 +1,71 @@
+"""Rule-based recommendation with KM or greedy matching, and the random floor.
+
+* GREEDY (paper): every subtask whose predecessors have all *finished* goes to
+  its nearest feasible idle worker.
+* KM (paper): the same subtasks, matched by Kuhn-Munkres on the utility of
+  Eq. 9-13 with the config's fixed eta.
+* READY-KM: every subtask whose predecessors are all *assigned*, so a worker
+  can travel ahead and wait for a predecessor still running; KM matching.
+* ALL: recommend every live subtask; the env's layered matching still
+  respects the order constraint; KM matching.
+* RANDOM: each live subtask with probability ``p``; KM matching.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..env import DASCParallelEnv
+from ..simulator.simulator import OPEN
+from .policy import Policy
+
+RULES = ("finished", "assigned", "all")
+
+
+class RulePolicy(Policy):
+    """Recommend open subtasks whose predecessors satisfy ``rule``; match with ``matcher``."""
+
+    def __init__(self, name: str, rule: str, matcher: str = "km"):
+        if rule not in RULES:
+            raise ValueError(f"rule={rule!r} must be one of {RULES}")
+        self.name, self.rule, self.matcher = name, rule, matcher
+
+    def recommend(self, env: DASCParallelEnv) -> np.ndarray:
+        sim = env.sim
+        live = sim.sub_state == OPEN
+        if self.rule == "finished":
+            return live & ~sim.unfinished_predecessors()
+        if self.rule == "assigned":
+            return live & ~sim.blocked()
+        return live
+
+
+class RandomPolicy(Policy):
+    """Recommend each live subtask independently with probability ``p``."""
+
+    name = "random"
+
+    def __init__(self, p: float = 0.5, matcher: str = "km"):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"p={p!r} must be in [0, 1]")
+        self.p, self.matcher = p, matcher
+
+    def recommend(self, env: DASCParallelEnv) -> np.ndarray:
+        sim = env.sim
+        return (sim.sub_state == OPEN) & (self.rng.random(sim.sub_state.size) < self.p)
+
+
+def greedy() -> RulePolicy:
+    return RulePolicy("greedy", "finished", matcher="greedy")
+
+
+def km() -> RulePolicy:
+    return RulePolicy("km", "finished", matcher="km")
+
+
+def ready_km() -> RulePolicy:
+    return RulePolicy("ready-km", "assigned", matcher="km")
+
+
+def recommend_all() -> RulePolicy:
+    return RulePolicy("all", "all", matcher="km")

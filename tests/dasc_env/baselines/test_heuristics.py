@@ -1,0 +1,89 @@
+"""GREEDY, KM and the rule-based heuristics on hand-made scenarios (straight road, 100 m blocks)."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import dasc_env
+from dasc_env.baselines import greedy, km, make_method, ready_km
+from tests.conftest import line_city, make_scenario, tiny_config
+
+CHAIN = dict(created=0.0, expected=5000.0, deadline=9000.0, payment=100.0,
+             subtasks=[(10, [0], 300.0), (12, [0], 100.0)], edges=[(0, 1)])
+
+
+def env_for(workers, tasks, **config):
+    scenario = make_scenario(workers, tasks)
+    return dasc_env.parallel_env(tiny_config(scenario, **config), city=line_city(), scenario=scenario)
+
+
+def start(env, policy, seed=0):
+    obs, _ = env.reset(seed=seed)
+    policy.reset(env.unwrapped, seed)
+    env.unwrapped.set_matcher(policy.matcher)
+    return obs
+
+
+def test_greedy_assigns_the_nearest_feasible_worker():
+    task = dict(created=0.0, expected=5000.0, deadline=9000.0, payment=100.0, subtasks=[(10, [0], 60.0)])
+    env = env_for([(0, [0]), (13, [0]), (11, [1])], [task])  # w2 is nearest but lacks skill 0
+    policy = greedy()
+    obs = start(env, policy)
+    _, _, terms, _, infos = env.step(policy.act(env.unwrapped, obs))
+    assert infos["subtask_0_0"]["worker"] == 1
+
+
+def test_greedy_and_km_wait_until_predecessors_finish():
+    env = env_for([(0, [0]), (12, [0])], [CHAIN])
+    for policy in (greedy(), km()):
+        obs = start(env, policy)
+        recommended = policy.recommend(env.unwrapped)
+        assert recommended.tolist() == [True, False]
+        env.step(policy.act(env.unwrapped, obs))
+        # A runs until 20 + 300 = 320 s; B is recommended only from then on.
+        while env.unwrapped.now < 320.0:
+            assert not policy.recommend(env.unwrapped)[1]
+            env.step(policy.act(env.unwrapped, {}))
+        assert policy.recommend(env.unwrapped)[1]
+
+
+def test_ready_km_recommends_a_successor_once_its_predecessor_is_assigned():
+    env = env_for([(0, [0]), (12, [0])], [CHAIN])
+    policy = ready_km()
+    obs = start(env, policy)
+    env.step(policy.act(env.unwrapped, obs))
+    assert policy.recommend(env.unwrapped).tolist() == [False, True]
+
+
+def test_km_total_utility_equals_brute_force():
+    rng = np.random.default_rng(0)
+    tasks = [dict(created=0.0, expected=3000.0 + 500 * q, deadline=9000.0, payment=100.0,
+                  subtasks=[(int(rng.integers(0, 21)), [int(rng.integers(0, 2))], 60.0)]) for q in range(4)]
+    workers = [(int(rng.integers(0, 21)), sorted({0, int(rng.integers(0, 3))})) for _ in range(4)]
+    env = env_for(workers, tasks, alpha=0.6, beta=0.3)
+    policy = km()
+    start(env, policy)
+    sim = env.unwrapped.sim
+    problem = sim.matching_problem(sim.open_subtasks, sim.idle_workers)
+    _, _, terms, _, infos = env.step(policy.act(env.unwrapped, {}))
+    got = sum(i["utility"] for a, i in infos.items() if terms[a])
+    n, m = problem.feasible.shape
+    best = 0.0
+    for cols in itertools.product([None, *range(m)], repeat=n):
+        used = [c for c in cols if c is not None]
+        if len(set(used)) == len(used) and all(c is None or problem.feasible[r, c] for r, c in enumerate(cols)):
+            best = max(best, sum(problem.utility[r, c] for r, c in enumerate(cols) if c is not None))
+    assert got == pytest.approx(best)
+
+
+@pytest.mark.parametrize("method", ["greedy", "km", "game", "odta", "ready-km", "all", "random"])
+def test_no_method_ever_breaks_a_constraint(method):
+    env = dasc_env.parallel_env(num_tasks=8, num_workers=40, city="small", arrival_window=600.0)
+    policy = make_method(method)
+    obs = start(env, policy, seed=3)
+    while env.agents:
+        obs, *_ = env.step(policy.act(env.unwrapped, obs))
+    u = env.unwrapped
+    assert dasc_env.verify_ledger(u.scenario, u.ledger, u.config) == []
+    assert len(u.ledger.matches) > 0
