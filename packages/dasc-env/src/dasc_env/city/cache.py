@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from .._files import atomic_savez
 from .road_graph import RoadGraph
 
 FORMAT = "dasc-road-graph"
@@ -38,22 +38,13 @@ def cache_key(*parts) -> str:
 
 def save_graph(graph: RoadGraph, path: str | Path) -> None:
     """Write ``graph`` (and its CSR matrix) to ``path`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     csr = graph.csr
     arrays = dict(format=FORMAT, version=VERSION, name=graph.name, xy=graph.xy, tails=graph.tails,
                   heads=graph.heads, lengths=graph.lengths, csr_indptr=csr.indptr, csr_indices=csr.indices,
                   csr_data=csr.data)
     if graph.lonlat is not None:
         arrays["lonlat"] = graph.lonlat
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    os.close(fd)
-    try:
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_savez(Path(path), **arrays)
 
 
 def load_graph(path: str | Path) -> RoadGraph:

@@ -9,13 +9,12 @@ Format ``dasc-scenario`` version 1: one array per ``Scenario`` input field
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 
+from .._files import atomic_savez
 from .scenario import Scenario
 
 FORMAT = "dasc-scenario"
@@ -28,16 +27,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    os.close(fd)
-    try:
-        np.savez_compressed(tmp, format=FORMAT, version=VERSION,
-                            **{name: getattr(scenario, name) for name in FIELDS})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_savez(path, format=FORMAT, version=VERSION, **{name: getattr(scenario, name) for name in FIELDS})
     return path
 
 
