@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): packages/dasc-env/pyproject.toml requirements-dev.txt
+$(STAMP): Makefile packages/dasc-env/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -r requirements-dev.txt
 	touch $(STAMP)
