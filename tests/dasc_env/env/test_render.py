@@ -25,3 +25,14 @@ def test_no_render_mode_draws_nothing():
 def test_unknown_render_mode_is_rejected():
     with pytest.raises(ValueError, match="render_mode='video'"):
         dasc_env.parallel_env(city="small", render_mode="video")
+
+
+def test_human_mode_draws_into_a_window_and_returns_none():
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display here: the same drawing code runs on a non-interactive canvas
+    env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small", render_mode="human")
+    env.reset(seed=0)
+    assert env.render() is None and env._renderer is not None
+    env.close()
+    assert env._renderer is None
