@@ -264,11 +264,9 @@ class DASCParallelEnv(ParallelEnv):
                 raise ValueError(f"actions[{agent!r}]: {agent!r} is not a live agent")
             if action is None:
                 continue
-            value = np.asarray(action)
-            if value.shape != () or not (np.issubdtype(value.dtype, np.integer) or value.dtype == bool) \
-                    or int(value) not in (0, 1):
+            if not _is_binary_action(action):
                 raise ValueError(f"actions[{agent!r}]={action!r} is outside Discrete(2); use 0 or 1")
-            if int(value) == 1:
+            if action:
                 chosen.append(self._index_of[agent])
         return np.asarray(chosen, dtype=np.int64)
 
@@ -290,3 +288,11 @@ class DASCParallelEnv(ParallelEnv):
             raise RuntimeError("call reset() first")
         return self.sim
 
+
+def _is_binary_action(action) -> bool:
+    """True for 0 or 1 as a Python or numpy integer or bool (0-d arrays included)."""
+    if isinstance(action, np.ndarray):
+        if action.shape != ():
+            return False
+        action = action[()]
+    return isinstance(action, (int, np.integer, np.bool_)) and action in (0, 1)

@@ -41,8 +41,8 @@ class ObservationEncoder:
         self.distances = distances
         k, t = config.num_skills, config.max_subtasks
         x0, y0, x1, y1 = graph.extent
-        self._origin = np.array([x0, y0])
         self._span = max(x1 - x0, y1 - y0, 1.0)
+        self._node_xy = (graph.xy - np.array([x0, y0])) / self._span
         self.node_features = 7 + k
         self.worker_features = 4 + k
         self.subtask_features = 7 + k
@@ -70,7 +70,7 @@ class ObservationEncoder:
         """Batched observations of ``agents`` (global subtask indices): each value has a leading agent axis."""
         cfg, sc = self.config, sim.scenario
         n, t = agents.size, cfg.max_subtasks
-        xy = self._normalise(sim.graph.xy)
+        xy = self._node_xy
         blocked = sim.blocked()
         rel_expected = (sc.latest_expected - sim.now) / TIME_SCALE
         rel_deadline = (sc.latest_deadline - sim.now) / TIME_SCALE
@@ -97,10 +97,11 @@ class ObservationEncoder:
         nodes[..., 7:] = sc.subtask_skills[member]
         nodes *= remaining[..., None]
         adjacency = np.zeros((n, t, t), dtype=np.int8)
-        if sc.edges.size:
-            edge_task = sc.subtask_task[sc.edges[:, 0]]
-            a_idx, e_idx = np.nonzero(task[:, None] == edge_task[None, :])
-            adjacency[a_idx, sc.subtask_local[sc.edges[e_idx, 0]], sc.subtask_local[sc.edges[e_idx, 1]]] = 1
+        first_edge = sc.task_edge_ptr[task]
+        counts = sc.task_edge_ptr[task + 1] - first_edge
+        a_idx = np.repeat(np.arange(n), counts)
+        e_idx = np.arange(counts.sum()) + np.repeat(first_edge - (np.cumsum(counts) - counts), counts)
+        adjacency[a_idx, sc.subtask_local[sc.edges[e_idx, 0]], sc.subtask_local[sc.edges[e_idx, 1]]] = 1
         adjacency *= (remaining[:, :, None] & remaining[:, None, :]).astype(np.int8)
 
         # Nearest idle workers and nearest other live subtasks, by road distance.
@@ -165,7 +166,7 @@ class ObservationEncoder:
         marks open and running subtasks; ``time`` is now / horizon.
         """
         cfg, sc = self.config, sim.scenario
-        xy = self._normalise(sim.graph.xy)
+        xy = self._node_xy
         workers = np.zeros((sc.num_workers, self.state_worker_features), dtype=np.float32)
         workers[:, 0:2] = xy[sim.worker_node]
         busy_for = np.maximum(0.0, sim.worker_free_at - sim.now)
@@ -194,9 +195,6 @@ class ObservationEncoder:
     def state(self, sim: Simulator) -> np.ndarray:
         """The tables of ``state_tables`` flattened into one vector of ``state_space``."""
         return np.concatenate([table.ravel() for table in self.state_tables(sim).values()])
-
-    def _normalise(self, xy: np.ndarray) -> np.ndarray:
-        return (xy - self._origin) / self._span
 
 
 def _box(shape, low=-np.inf, high=np.inf, dtype=np.float32) -> spaces.Box:

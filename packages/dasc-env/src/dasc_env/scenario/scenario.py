@@ -49,6 +49,8 @@ class Scenario:
     """(S,) t^e_tau: critical-path latest finish for the task to end by t_e."""
     latest_deadline: np.ndarray = field(init=False)
     """(S,) t^d_tau: critical-path latest finish for the task to end by t_d."""
+    task_edge_ptr: np.ndarray = field(init=False)
+    """(Q + 1,) edges of task q are rows ``task_edge_ptr[q]:task_edge_ptr[q + 1]`` (edges are kept sorted)."""
 
     def __post_init__(self) -> None:
         self.worker_nodes = _int_array("worker_nodes", self.worker_nodes, ndim=1)
@@ -95,12 +97,14 @@ class Scenario:
             _check_all(same_task, "edges", self.edges, "must join subtasks of the same task")
             _check_all(self.edges[:, 0] < self.edges[:, 1], "edges", self.edges,
                        "must go from a lower to a higher subtask index (topological numbering)")
+        self.edges = self.edges[np.lexsort((self.edges[:, 1], self.edges[:, 0]))]
+        edge_task = self.subtask_task[self.edges[:, 0]]
+        self.task_edge_ptr = np.searchsorted(edge_task, np.arange(num_tasks + 1))
         self.latest_expected = np.empty(num_subtasks)
         self.latest_deadline = np.empty(num_subtasks)
-        edge_task = self.subtask_task[self.edges[:, 0]]
         for q in range(num_tasks):
             lo, hi = self.task_ptr[q], self.task_ptr[q + 1]
-            local_edges = self.edges[edge_task == q] - lo
+            local_edges = self.edges[self.task_edge_ptr[q]:self.task_edge_ptr[q + 1]] - lo
             dur = self.subtask_durations[lo:hi]
             self.latest_expected[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_expected[q])
             self.latest_deadline[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_deadline[q])
