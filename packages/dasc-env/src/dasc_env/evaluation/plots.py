@@ -19,9 +19,11 @@ def plot_revenue(summary: list[dict], out_dir: Path) -> list[Path]:
     for city in sorted({s["city"] for s in summary}):
         rows = [s for s in summary if s["city"] == city]
         for axis, other in (("num_tasks", "num_workers"), ("num_workers", "num_tasks")):
-            if len({r[axis] for r in rows}) < 2:
+            # One panel per value of the other axis along which this axis was actually swept.
+            fixed_values = [f for f in sorted({r[other] for r in rows})
+                            if len({r[axis] for r in rows if r[other] == f}) >= 2]
+            if not fixed_values:
                 continue
-            fixed_values = sorted({r[other] for r in rows})
             fig, axes = plt.subplots(1, len(fixed_values), figsize=(5 * len(fixed_values), 4), squeeze=False)
             for ax, fixed in zip(axes[0], fixed_values):
                 for method in dict.fromkeys(r["method"] for r in rows):
