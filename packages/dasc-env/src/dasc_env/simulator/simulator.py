@@ -158,16 +158,16 @@ class Simulator:
 
     def blocked(self) -> np.ndarray:
         """(S,) True where some predecessor is not assigned yet."""
-        sc = self.scenario
-        unassigned_pred = self.sub_state[sc.edges[:, 0]] != ASSIGNED
-        return np.bincount(sc.edges[:, 1], weights=unassigned_pred, minlength=sc.num_subtasks) > 0
+        return self._some_predecessor(self.sub_state != ASSIGNED)
 
     def unfinished_predecessors(self) -> np.ndarray:
         """(S,) True where some predecessor has not finished by now."""
+        return self._some_predecessor(~((self.sub_state == ASSIGNED) & (self.sub_finish <= self.now + _TOL)))
+
+    def _some_predecessor(self, flag: np.ndarray) -> np.ndarray:
+        """(S,) True where ``flag`` holds for at least one predecessor."""
         sc = self.scenario
-        pred = sc.edges[:, 0]
-        pending = ~((self.sub_state[pred] == ASSIGNED) & (self.sub_finish[pred] <= self.now + _TOL))
-        return np.bincount(sc.edges[:, 1], weights=pending, minlength=sc.num_subtasks) > 0
+        return np.bincount(sc.edges[:, 1], weights=flag[sc.edges[:, 0]], minlength=sc.num_subtasks) > 0
 
     def matching_problem(self, subs: np.ndarray, workers: np.ndarray) -> MatchingProblem:
         """Stage 2 for subtasks ``subs`` (predecessors all assigned) and idle ``workers``, at ``now``.
