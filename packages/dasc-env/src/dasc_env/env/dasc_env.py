@@ -3,7 +3,9 @@
 * Agents ``"subtask_{q}_{i}"`` (subtask i of task q) appear when task q is published and leave when
   matched (terminated) or when their task can no longer meet t_d (truncated).
   Ids are never reused within an episode; ``possible_agents`` lists every
-  subtask of the episode's scenario.
+  subtask of the episode's scenario (before the first reset, when the
+  scenario is not drawn yet: every id the config allows). The list object is
+  updated in place, so wrappers that kept a reference stay current.
 * Action: ``Discrete(2)``, 1 = recommend this subtask for matching now.
   Agents missing from ``actions`` do not recommend. The action mask is a
   hint, not enforced: a masked recommendation simply fails.
