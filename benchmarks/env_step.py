@@ -8,6 +8,7 @@ and the live agents per step. Writes ``results/env_step.csv``.
     python benchmarks/env_step.py                 # both paper-sized cities, full grid
     python benchmarks/env_step.py --city haikou --quick
     python benchmarks/env_step.py --reference     # also time the slow alternatives
+    python benchmarks/env_step.py --city chengdu --point 100x300 --p 0.05 --arrival-window 1800   # many live agents
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ TASKS = (20, 40, 60, 80, 100)
 WORKERS = (100, 200, 300, 400, 500)
 
 
-def run_episode(city: str, tasks: int, workers: int, seed: int) -> dict:
-    env = dasc_env.parallel_env(num_tasks=tasks, num_workers=workers, city=city)
+def run_episode(city: str, tasks: int, workers: int, seed: int, p: float = 0.5,
+                arrival_window: float = 3600.0) -> dict:
+    env = dasc_env.parallel_env(num_tasks=tasks, num_workers=workers, city=city, arrival_window=arrival_window)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     env.reset(seed=seed)
     steps, agents = [], []
     while env.agents:
-        actions = {a: int(rng.random() < 0.5) for a in env.agents}
+        actions = {a: int(rng.random() < p) for a in env.agents}
         agents.append(len(actions))
         t0 = time.perf_counter()
         env.step(actions)
@@ -79,13 +81,19 @@ def main() -> None:
     parser.add_argument("--city", default="chengdu,haikou", help="comma-separated presets")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="only the 60 tasks x 300 workers point")
+    parser.add_argument("--point", help="only this TASKSxWORKERS point, e.g. 100x300")
+    parser.add_argument("--p", type=float, default=0.5, help="recommendation probability of the random policy")
+    parser.add_argument("--arrival-window", type=float, default=3600.0, help="seconds over which tasks arrive")
     parser.add_argument("--reference", action="store_true", help="also time networkx alternatives")
     parser.add_argument("--out", type=Path, default=Path("results/env_step.csv"))
     args = parser.parse_args()
 
     grid = [(60, 300)] if args.quick else sorted({(t, 300) for t in TASKS} | {(60, w) for w in WORKERS})
+    if args.point:
+        tasks, workers = (int(v) for v in args.point.lower().split("x"))
+        grid = [(tasks, workers)]
     cities = args.city.split(",")
-    rows = [run_episode(city, t, w, args.seed) for city in cities for t, w in grid]
+    rows = [run_episode(city, t, w, args.seed, args.p, args.arrival_window) for city in cities for t, w in grid]
     print(f"{'city':>8} {'tasks':>5} {'workers':>7} {'steps':>6} {'agents':>7} {'step med ms':>11} "
           f"{'step p95 ms':>11} {'episode s':>9}")
     for r in rows:
