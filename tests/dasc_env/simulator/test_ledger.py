@@ -29,7 +29,7 @@ def test_random_episodes_never_break_a_constraint(seed, tasks, workers, matcher,
     env, sparse_paid = finished_episode(seed, p, num_tasks=tasks, num_workers=workers, matcher=matcher,
                                         arrival_window=window)
     ledger = env.ledger
-    assert verify_ledger(env.scenario, ledger, env.config) == []
+    assert verify_ledger(env.scenario, ledger, env.config, graph=env.graph) == []
     assert len(ledger.tasks) == tasks
     assert env.total_revenue == sum(t.revenue for t in ledger.tasks)
     completed = sum(t.revenue for t in ledger.tasks if t.status == "completed")
@@ -53,6 +53,14 @@ def test_verify_ledger_catches_an_order_violation():
     m = ledger.matches[i]
     ledger.matches[i] = dataclasses.replace(m, start=m.start - 10_000, finish=m.finish - 10_000)
     assert any(p.startswith("order") for p in verify_ledger(env.scenario, ledger, env.config))
+
+
+def test_verify_ledger_catches_a_distance_that_is_not_the_road_distance():
+    env, _ = finished_episode(num_tasks=3, num_workers=30)
+    ledger = env.ledger
+    assert verify_ledger(env.scenario, ledger, env.config, graph=env.graph) == []
+    ledger.matches[0] = dataclasses.replace(ledger.matches[0], distance=ledger.matches[0].distance + 50.0)
+    assert any(p.startswith("distance") for p in verify_ledger(env.scenario, ledger, env.config, graph=env.graph))
 
 
 def test_verify_ledger_catches_a_wrong_revenue():

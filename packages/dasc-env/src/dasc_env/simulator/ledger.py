@@ -67,7 +67,7 @@ class Ledger:
         return sum(t.status == status for t in self.tasks)
 
 
-def verify_ledger(scenario: Scenario, ledger: Ledger, config: DASCConfig) -> list[str]:
+def verify_ledger(scenario: Scenario, ledger: Ledger, config: DASCConfig, graph=None) -> list[str]:
     """Every constraint violation found in ``ledger`` (empty when all is well).
 
     Checks: each subtask matched at most once; skill (K^tau subset of K^w);
@@ -75,7 +75,9 @@ def verify_ledger(scenario: Scenario, ledger: Ledger, config: DASCConfig) -> lis
     (finish = start + t); a worker holds one subtask at a time; order (a
     subtask starts after all its predecessors finished); deadline (a completed
     task has all subtasks matched and ends by t_d); and every task's revenue
-    equals Eq. 1 recomputed from the matches.
+    equals Eq. 1 recomputed from the matches. With the road ``graph``, each
+    recorded distance must also be the shortest road distance from where the
+    worker was (its start node, then its previous subtask) to the subtask.
     """
     problems: list[str] = []
     m = ledger.matches
@@ -105,6 +107,13 @@ def verify_ledger(scenario: Scenario, ledger: Ledger, config: DASCConfig) -> lis
     overlap = matched[order][1:] + _TOL < finish[order][:-1]
     for i in np.flatnonzero(same & overlap):
         problems.append(f"worker {worker[order][i]} was matched again before finishing a subtask")
+    if graph is not None and sub.size:
+        origin = scenario.worker_nodes[worker[order]]
+        origin[1:] = np.where(same, scenario.subtask_nodes[sub[order]][:-1], origin[1:])
+        road = _road_distances(graph, origin, scenario.subtask_nodes[sub[order]])
+        for i in np.flatnonzero(np.abs(road - dist[order]) > 1e-3 * np.maximum(1.0, road)):
+            problems.append(f"distance: match of subtask {sub[order][i]} records {dist[order][i]:.1f} m, "
+                            f"the road gives {road[i]:.1f} m")
 
     finish_of = np.full(scenario.num_subtasks, np.nan)
     start_of = np.full(scenario.num_subtasks, np.nan)
@@ -133,3 +142,14 @@ def verify_ledger(scenario: Scenario, ledger: Ledger, config: DASCConfig) -> lis
     if len({t.task for t in ledger.tasks}) != len(ledger.tasks):
         problems.append("a task has more than one outcome")
     return problems
+
+
+def _road_distances(graph, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Shortest road distance sources[i] -> targets[i] (Dijkstra from each distinct source)."""
+    unique, inverse = np.unique(sources, return_inverse=True)
+    out = np.empty(sources.size)
+    for start in range(0, unique.size, 64):
+        rows = graph.shortest_distances(unique[start:start + 64])
+        pick = (inverse >= start) & (inverse < start + 64)
+        out[pick] = rows[inverse[pick] - start, targets[pick]]
+    return out
