@@ -7,7 +7,7 @@ import pytest
 
 import dasc_env
 from dasc_env.baselines import greedy, km, make_method, ready_km
-from tests.conftest import line_city, make_scenario, tiny_config
+from tests.builders import line_city, make_scenario, tiny_config
 
 CHAIN = dict(created=0.0, expected=5000.0, deadline=9000.0, payment=100.0,
              subtasks=[(10, [0], 300.0), (12, [0], 100.0)], edges=[(0, 1)])

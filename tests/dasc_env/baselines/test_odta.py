@@ -2,7 +2,7 @@ import numpy as np
 
 import dasc_env
 from dasc_env.baselines import ODTAPolicy, threshold_assignment
-from tests.conftest import line_city, make_scenario, tiny_config
+from tests.builders import line_city, make_scenario, tiny_config
 
 
 def test_threshold_assignment_takes_exactly_the_pairs_above_it():

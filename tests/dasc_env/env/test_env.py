@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import dasc_env
-from tests.conftest import line_city, make_scenario, tiny_config
+from tests.builders import line_city, make_scenario, tiny_config
 
 SMALL = dict(num_tasks=5, num_workers=30, city="small", arrival_window=200.0)
 

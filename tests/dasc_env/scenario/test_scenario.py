@@ -3,7 +3,7 @@ import pytest
 
 from dasc_env import DASCConfig, Scenario, generate_scenario
 from dasc_env.city import CityDemand, synthetic_city
-from tests.conftest import line_city, make_scenario
+from tests.builders import line_city, make_scenario
 
 TASK = dict(created=0, expected=100, deadline=200, payment=10, subtasks=[(0, [0], 10), (1, [1], 10)])
 

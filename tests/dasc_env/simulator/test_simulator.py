@@ -6,7 +6,7 @@ import pytest
 from dasc_env import verify_ledger
 from dasc_env.city import DistanceCache
 from dasc_env.simulator import Simulator
-from tests.conftest import line_city, make_scenario, tiny_config
+from tests.builders import line_city, make_scenario, tiny_config
 
 
 def simulator(workers, tasks, **config):
