@@ -128,3 +128,10 @@ def test_nearest_workers_are_sorted_by_road_distance():
     assert o["workers_mask"].tolist() == [1, 1, 1, 0]
     assert o["workers"][:3, 3].tolist() == [1.0, 1.0, 0.0]  # the worker at node 2 lacks skill 0
     assert o["action_mask"].tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), ("7", TypeError), (1.5, TypeError)])
+def test_bad_seed_is_rejected_with_its_value(seed, error):
+    env = dasc_env.parallel_env(**SMALL)
+    with pytest.raises(error, match="seed"):
+        env.reset(seed=seed)

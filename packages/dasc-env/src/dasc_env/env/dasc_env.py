@@ -113,7 +113,13 @@ class DASCParallelEnv(ParallelEnv):
     # ------------------------------------------------------------------ API
     def reset(self, seed: int | None = None, options: dict | None = None):
         if seed is not None:
-            self._np_random, _ = seeding.np_random(seed)
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+                raise TypeError(f"seed must be an int or None, got {seed!r}")
+            if seed < 0:
+                raise ValueError(f"seed={seed!r} must be >= 0")
+            self._np_random, _ = seeding.np_random(int(seed))
+        if options is not None and not isinstance(options, dict):
+            raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
         scenario = (options or {}).get("scenario", self._fixed_scenario)
         if scenario is None:
             scenario = generate_scenario(self.config, self.demand, self._np_random)
