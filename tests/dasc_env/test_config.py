@@ -15,7 +15,8 @@ def test_defaults_are_table_1():
 
 @pytest.mark.parametrize("field, value", [
     ("num_tasks", -1), ("num_workers", 0), ("alpha", 1.5), ("beta", -0.1), ("reward_mode", "dense"),
-    ("matcher", "hungarian"), ("worker_range", float("nan")), ("dag_edge_prob", 2.0), ("horizon", -5.0),
+    ("matcher", "hungarian"), ("city", "atlantis"), ("demand", "poisson"),
+    ("worker_range", float("nan")), ("dag_edge_prob", 2.0), ("horizon", -5.0),
 ])
 def test_invalid_value_is_named_in_the_error(field, value):
     with pytest.raises(ValueError, match=field):

@@ -158,6 +158,10 @@ class DASCConfig:
         _require(self, self.reward_mode in REWARD_MODES, "reward_mode", f"must be one of {REWARD_MODES}")
         _require(self, self.matcher in MATCHERS, "matcher", f"must be one of {MATCHERS}")
         _require(self, self.demand in DEMAND_MODELS, "demand", f"must be one of {DEMAND_MODELS}")
+        from .city.synthetic import PRESETS  # here, not at the top: the city package imports this module
+
+        _require(self, self.city in PRESETS, "city", f"must be a synthetic preset, one of {sorted(PRESETS)} "
+                 "(pass a RoadGraph to the env for any other city)")
         _require_finite(self, "hotspot_share")
         _require(self, 0.0 <= self.hotspot_share <= 1.0, "hotspot_share", "must be in [0, 1]")
         if self.horizon is not None:

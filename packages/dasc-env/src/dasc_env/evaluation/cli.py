@@ -66,8 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         sizes = sorted({(t, 300) for t in PAPER_TASKS} | {(60, w) for w in PAPER_WORKERS})
     else:
         sizes = [(t, w) for t in args.tasks for w in args.workers]
-    for city in cities:
-        DASCConfig(city=city)  # unknown presets fail here, before any work
+    try:
+        for city in cities:
+            DASCConfig(city=city)  # unknown presets fail here, before any work
+    except ValueError as err:
+        print(f"dasc-eval: {err}", file=sys.stderr)
+        return 2
     points = [EvalPoint(m, c, t, w, s) for c in cities for t, w in sizes for s in range(args.seeds) for m in methods]
 
     start = time.perf_counter()
