@@ -1,8 +1,16 @@
 """Fixtures shared by the whole suite."""
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from tests.builders import line_city
+
+# CI replays the same examples every run; locally hypothesis explores new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
