@@ -121,7 +121,9 @@ class ObservationEncoder:
         workers = np.where(w_mask[..., None], workers, 0).astype(np.float32)
 
         live = sim.open_subtasks
-        s_dist = self.distances.distances(self.distances.slots(sc.subtask_nodes[live]), sc.subtask_nodes[agents]).T
+        # The env observes exactly the live subtasks: their rows are already cached in ``slots``.
+        live_slots = slots if np.array_equal(live, agents) else self.distances.slots(sc.subtask_nodes[live])
+        s_dist = self.distances.distances(live_slots, sc.subtask_nodes[agents]).T
         s_dist = np.where(agents[:, None] == live[None, :], np.inf, s_dist)
         s_idx, s_mask = _nearest(s_dist, cfg.worker_range, cfg.top_k_subtasks)
         other = live[s_idx] if live.size else np.zeros_like(s_idx)
