@@ -1,7 +1,9 @@
 """Methods by name. Anything that builds a ``Policy`` can register, with no change to the harness.
 
 Other packages register by calling ``register_method`` on import, or through
-the entry-point group ``dasc_env.methods`` (name = a zero-argument factory).
+the entry-point group ``dasc_env.methods`` (name = a factory). A factory is
+called with no arguments, or with the keyword options given for its method
+(``dasc-eval --<method>-<option> VALUE``, e.g. ``--rmo-checkpoint best.pt``).
 """
 
 from __future__ import annotations
@@ -43,12 +45,17 @@ def available_methods() -> list[str]:
     return list(_METHODS)
 
 
-def make_method(name: str) -> Policy:
-    """A fresh policy of method ``name``."""
+def make_method(name: str, **options) -> Policy:
+    """A fresh policy of method ``name``; ``options`` go to its factory (e.g. a learned method's checkpoint)."""
     _load_entry_points()
     if name not in _METHODS:
         raise ValueError(f"unknown method {name!r}; available: {', '.join(_METHODS)}")
-    policy = _METHODS[name]()
+    try:
+        policy = _METHODS[name](**options)
+    except TypeError as err:
+        if not options:
+            raise
+        raise ValueError(f"method {name!r} does not take options {sorted(options)}: {err}") from None
     if not isinstance(policy, Policy):
         raise TypeError(f"method {name!r} built a {type(policy).__name__}, not a dasc_env Policy")
     return policy

@@ -1,6 +1,6 @@
 """The PettingZoo parallel environment and its observation/state encoders."""
 
 from .dasc_env import DASCParallelEnv, env, parallel_env
-from .observations import ObservationEncoder
+from .observations import ObservationEncoder, observation_space
 
-__all__ = ["DASCParallelEnv", "ObservationEncoder", "env", "parallel_env"]
+__all__ = ["DASCParallelEnv", "ObservationEncoder", "env", "observation_space", "parallel_env"]

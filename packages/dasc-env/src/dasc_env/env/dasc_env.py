@@ -97,6 +97,7 @@ class DASCParallelEnv(ParallelEnv):
         self._renderer = None
         self._names_of = np.empty(0, dtype=object)
         self._index_of: dict[str, int] = {}
+        self._batch: tuple[np.ndarray, dict[str, np.ndarray]] = (np.empty(0, np.int64), {})
         self.agents: list[str] = []
         slots = [f"subtask_{q}_{i}" for q in range(config.num_tasks) for i in range(config.max_subtasks)]
         self.possible_agents: list[str] = (self._names(scenario) if scenario is not None else slots)
@@ -246,6 +247,16 @@ class DASCParallelEnv(ParallelEnv):
         live = sim.open_subtasks
         return dict(zip(self._names_of[live].tolist(), chosen[live].astype(int).tolist()))
 
+    @property
+    def observation_batch(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The observations of the last ``reset``/``step`` as arrays: ``(subtasks, batch)``.
+
+        ``subtasks`` are the global indices of ``agents`` in order, and each value of ``batch``
+        has a leading agent axis in that order (the per-agent dicts are views into it). For
+        learners that batch all agents in one forward pass; treat the arrays as read-only.
+        """
+        return self._batch
+
     def agent_subtask(self, agent: str) -> int:
         """Global subtask index (into ``scenario`` arrays) of an agent id."""
         if agent not in self._index_of:
@@ -255,8 +266,10 @@ class DASCParallelEnv(ParallelEnv):
     # ------------------------------------------------------------ helpers
     def _observe(self, subtasks: np.ndarray) -> dict[str, dict]:
         if subtasks.size == 0:
+            self._batch = (subtasks, {})
             return {}
         batch = self.encoder.encode(self.sim, subtasks)
+        self._batch = (subtasks, batch)
         keys = list(batch)
         columns = [batch[k] for k in keys]
         return {name: dict(zip(keys, (c[j] for c in columns)))

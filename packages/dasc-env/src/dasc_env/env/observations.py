@@ -46,24 +46,13 @@ class ObservationEncoder:
         self.node_features = 7 + k
         self.worker_features = 4 + k
         self.subtask_features = 7 + k
-        box = _box
-        self.observation_space = spaces.Dict({
-            "task_nodes": box((t, self.node_features)),
-            "task_adjacency": box((t, t), 0, 1, np.int8),
-            "task_mask": box((t,), 0, 1, np.int8),
-            "self_index": spaces.Discrete(t),
-            "workers": box((config.top_k_workers, self.worker_features)),
-            "workers_mask": box((config.top_k_workers,), 0, 1, np.int8),
-            "subtasks": box((config.top_k_subtasks, self.subtask_features)),
-            "subtasks_mask": box((config.top_k_subtasks,), 0, 1, np.int8),
-            "action_mask": box((2,), 0, 1, np.int8),
-        })
+        self.observation_space = observation_space(config)
         self.state_worker_features = 4 + k
         self.state_subtask_features = 8 + k
         self.state_rows = config.num_tasks * t
         self.state_size = (config.num_workers * self.state_worker_features
                            + self.state_rows * (self.state_subtask_features + 1) + 1)
-        self.state_space = box((self.state_size,))
+        self.state_space = _box((self.state_size,))
 
     # ----------------------------------------------------------------- agents
     def encode(self, sim: Simulator, agents: np.ndarray) -> dict[str, np.ndarray]:
@@ -197,6 +186,23 @@ class ObservationEncoder:
     def state(self, sim: Simulator) -> np.ndarray:
         """The tables of ``state_tables`` flattened into one vector of ``state_space``."""
         return np.concatenate([table.ravel() for table in self.state_tables(sim).values()])
+
+
+def observation_space(config: DASCConfig) -> spaces.Dict:
+    """The per-agent observation space of a config (the shapes depend on the config alone, not the city)."""
+    k, t = config.num_skills, config.max_subtasks
+    box = _box
+    return spaces.Dict({
+        "task_nodes": box((t, 7 + k)),
+        "task_adjacency": box((t, t), 0, 1, np.int8),
+        "task_mask": box((t,), 0, 1, np.int8),
+        "self_index": spaces.Discrete(t),
+        "workers": box((config.top_k_workers, 4 + k)),
+        "workers_mask": box((config.top_k_workers,), 0, 1, np.int8),
+        "subtasks": box((config.top_k_subtasks, 7 + k)),
+        "subtasks_mask": box((config.top_k_subtasks,), 0, 1, np.int8),
+        "action_mask": box((2,), 0, 1, np.int8),
+    })
 
 
 def _box(shape, low=-np.inf, high=np.inf, dtype=np.float32) -> spaces.Box:

@@ -3,6 +3,7 @@
     dasc-eval --city chengdu --methods greedy,km,game,odta,ready-km \\
               --tasks 20,40,60,80,100 --workers 300 --seeds 5 --jobs 2
     dasc-eval --city chengdu,haikou --paper-grid --seeds 5     # both sweeps of Table 2
+    dasc-eval --methods km,rmo --rmo-checkpoint runs/demo/best.pt  # options of a method: --<method>-<option> V
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..baselines import available_methods
+from ..baselines import available_methods, make_method
 from ..config import DASCConfig
 from .plots import plot_revenue
 from .runner import COLUMNS, EvalPoint, run_grid, summarize
@@ -50,13 +51,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def method_options(extra: list[str], methods: list[str]) -> dict[str, dict[str, str]]:
+    """``--<method>-<option> VALUE`` (or ``--<method>-<option>=VALUE``) pairs, grouped by method."""
+    options: dict[str, dict[str, str]] = {}
+    items = iter(extra)
+    for item in items:
+        flag, sep, value = item.partition("=")
+        method = next((m for m in sorted(methods, key=len, reverse=True) if flag.startswith(f"--{m}-")), None)
+        if method is None:
+            raise ValueError(f"unrecognized argument {item!r} (method options are --<method>-<option> VALUE "
+                             f"for a method in --methods)")
+        if not sep:
+            value = next(items, None)
+            if value is None:
+                raise ValueError(f"{flag} needs a value")
+        options.setdefault(method, {})[flag[len(method) + 3:].replace("-", "_")] = value
+    return options
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
     methods = [m for m in args.methods.split(",") if m]
     unknown = [m for m in methods if m not in available_methods()]
     if unknown:
         print(f"dasc-eval: unknown method(s) {unknown}; available: {', '.join(available_methods())}",
               file=sys.stderr)
+        return 2
+    try:
+        options = method_options(extra, methods)
+        for method in options:  # a bad option or checkpoint fails here, before any episode
+            make_method(method, **options[method])
+    except ValueError as err:
+        print(f"dasc-eval: {err}", file=sys.stderr)
         return 2
     if args.seeds < 1 or args.jobs < 1:
         print("dasc-eval: --seeds and --jobs must be >= 1", file=sys.stderr)
@@ -75,25 +101,29 @@ def main(argv: list[str] | None = None) -> int:
     points = [EvalPoint(m, c, t, w, s) for c in cities for t, w in sizes for s in range(args.seeds) for m in methods]
 
     start = time.perf_counter()
-    rows = run_grid(points, jobs=args.jobs, progress=not args.quiet)
-    elapsed = time.perf_counter() - start
-    summary = summarize(rows)
+    rows = run_grid(points, jobs=args.jobs, progress=not args.quiet, method_options=options)
+    report(rows, args.out, time.perf_counter() - start, plots=not args.no_plots)
+    return 0
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "results.csv").open("w", newline="") as f:
+
+def report(rows: list[dict], out: Path, elapsed: float, plots: bool = True) -> list[dict]:
+    """Write ``results.csv`` and ``summary.csv`` into ``out``, print the table, draw the plots; the summary."""
+    summary = summarize(rows)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "results.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
         writer.writeheader()
         writer.writerows(rows)
-    with (args.out / "summary.csv").open("w", newline="") as f:
+    with (out / "summary.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(summary[0]))
         writer.writeheader()
         writer.writerows(summary)
     print(format_table(summary))
-    print(f"{len(rows)} episodes in {elapsed:.1f} s; wrote {args.out / 'results.csv'}, {args.out / 'summary.csv'}")
-    if not args.no_plots:
-        for path in plot_revenue(summary, args.out):
+    print(f"{len(rows)} episodes in {elapsed:.1f} s; wrote {out / 'results.csv'}, {out / 'summary.csv'}")
+    if plots:
+        for path in plot_revenue(summary, out):
             print(f"wrote {path}")
-    return 0
+    return summary
 
 
 def format_table(summary: list[dict]) -> str:

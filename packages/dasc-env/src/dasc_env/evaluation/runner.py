@@ -62,15 +62,17 @@ def run_episode(env: DASCParallelEnv, policy, seed: int) -> dict:
     }
 
 
-def evaluate_point(point: EvalPoint, config: DASCConfig | None = None) -> dict:
-    """One row of the results table."""
+def evaluate_point(point: EvalPoint, config: DASCConfig | None = None,
+                   method_options: dict[str, dict] | None = None) -> dict:
+    """One row of the results table; ``method_options[method]`` are keyword options of its factory."""
     base = config if config is not None else DASCConfig()
     env = DASCParallelEnv(base.replace(city=point.city, num_tasks=point.num_tasks, num_workers=point.num_workers))
-    return {**asdict(point), **run_episode(env, make_method(point.method), point.seed)}
+    policy = make_method(point.method, **(method_options or {}).get(point.method, {}))
+    return {**asdict(point), **run_episode(env, policy, point.seed)}
 
 
 def run_grid(points: list[EvalPoint], config: DASCConfig | None = None, jobs: int = 1,
-             progress: bool = True) -> list[dict]:
+             progress: bool = True, method_options: dict[str, dict] | None = None) -> list[dict]:
     """Evaluate every point (in ``jobs`` processes), in the order given."""
     from tqdm.auto import tqdm
 
@@ -78,11 +80,11 @@ def run_grid(points: list[EvalPoint], config: DASCConfig | None = None, jobs: in
     rows: list[dict] = []
     if jobs <= 1:
         for point in points:
-            rows.append(evaluate_point(point, config))
+            rows.append(evaluate_point(point, config, method_options))
             bar.update()
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(evaluate_point, p, config) for p in points]
+            futures = [pool.submit(evaluate_point, p, config, method_options) for p in points]
             for future in futures:
                 rows.append(future.result())
                 bar.update()

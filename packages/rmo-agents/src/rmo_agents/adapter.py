@@ -1,0 +1,103 @@
+"""The learner's view of one dasc-env environment: arrays in, arrays out.
+
+``DascAdapter`` steps a ``dasc_env`` parallel env with an action array aligned
+with the live agents and returns, for those agents, the two reward channels of
+the paper (sparse: Eq. 1 to the final subtask; shaped: Eq. 3), whether each was
+matched (terminated) or dropped (truncated), and the Eq. 9-11 utilities of the
+matched pairs (the eta meta-gradient needs them). It reads only public
+attributes of the env (``observation_batch``, ``sim.last_outcome``,
+``state_tables``, ``total_revenue``) and changes the env only through
+``step``, ``reset``, ``set_utility_params`` and ``set_matcher``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import dasc_env
+from dasc_env import DASCConfig
+
+
+@dataclass
+class StepResult:
+    """What one decision epoch did to the agents that acted (aligned with the ``subtasks`` that acted)."""
+
+    reward_sparse: np.ndarray
+    """r of the sparse MDP (Eq. 1 to the last subtask of a completed task, -1 per failed recommendation)."""
+    reward_shaped: np.ndarray
+    """r of the shaped MDP (Eq. 3, -1 per failed recommendation)."""
+    terminated: np.ndarray
+    """Matched to a worker this epoch (the agent leaves)."""
+    truncated: np.ndarray
+    """Dropped because the task can no longer meet its deadline (the agent leaves)."""
+    utilities: np.ndarray
+    """(n, 3) u_skill, u_dist, u_time of the matched agents' pairs (Eq. 9-11); 0 for the others."""
+    revenue_delta: float
+    """Change of E(M) (Eq. 2) booked by this epoch."""
+    failed_recommendations: int
+    """Recommendations that got no worker this epoch."""
+    done: bool
+    """No live agent is left: the episode is over."""
+
+
+class DascAdapter:
+    """One env, driven with arrays. ``reset`` and ``step`` return the live agents' observation batch."""
+
+    def __init__(self, config: DASCConfig, matcher: str = "km"):
+        self.env = dasc_env.parallel_env(config)
+        self.env.set_matcher(matcher)
+        self.observation_space = self.env.observation_space(None)
+        self.encoder = self.env.encoder
+
+    @property
+    def config(self) -> DASCConfig:
+        return self.env.config
+
+    def set_eta(self, alpha: float, beta: float) -> None:
+        """Push eta = (alpha, beta) to the env's KM matcher (Eq. 13), from the next epoch on."""
+        self.env.set_utility_params(float(alpha), float(beta))
+
+    def reset(self, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Start an episode; returns (live subtasks as global indices, their observation batch)."""
+        self.env.reset(seed=int(seed))
+        return self.env.observation_batch
+
+    def step(self, actions: np.ndarray) -> tuple[StepResult, np.ndarray, dict[str, np.ndarray]]:
+        """Act with ``actions`` (0/1 per live agent, in ``observation_batch`` order)."""
+        env = self.env
+        acting, _ = env.observation_batch
+        actions = np.asarray(actions)
+        if actions.shape != acting.shape:
+            raise ValueError(f"actions has shape {actions.shape}; expected one per live agent {acting.shape}")
+        before = env.total_revenue
+        env.step(env.actions_for(acting[actions.astype(bool)]))
+        out = env.sim.last_outcome
+        utilities = np.zeros((env.sim.scenario.num_subtasks, 3))
+        utilities[out.matched] = np.stack([out.u_skill, out.u_dist, out.u_time], axis=1)
+        result = StepResult(
+            reward_sparse=out.reward_sparse[acting],
+            reward_shaped=out.reward_shaped[acting],
+            terminated=np.isin(acting, out.matched),
+            truncated=np.isin(acting, out.dropped),
+            utilities=utilities[acting],
+            revenue_delta=env.total_revenue - before,
+            failed_recommendations=int(out.failed.size),
+            done=not env.agents,
+        )
+        live, batch = env.observation_batch
+        return result, live, batch
+
+    def state_tables(self) -> dict[str, np.ndarray]:
+        """The global state s = (Q, W) with the visible subtask rows compacted to the front (canonical order)."""
+        tables = self.env.state_tables()
+        rows = np.flatnonzero(tables["subtasks_mask"])
+        return {"workers": tables["workers"], "subtasks": tables["subtasks"][rows], "time": tables["time"]}
+
+    def episode_metrics(self) -> dict[str, float]:
+        """Ledger metrics of the finished episode: revenue E(M), completed and failed tasks."""
+        tasks = self.env.ledger.tasks
+        return {"revenue": float(self.env.total_revenue),
+                "completed": float(sum(t.status == "completed" for t in tasks)),
+                "failed": float(sum(t.status == "failed" for t in tasks))}

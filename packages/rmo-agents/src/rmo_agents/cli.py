@@ -1,0 +1,152 @@
+"""Console scripts ``rmo-train`` and ``rmo-eval``.
+
+    rmo-train --preset practical --city small --tasks 20 --workers 40 --episodes 200 --out runs/demo
+    rmo-train --resume runs/demo/last.pt --episodes 400
+    rmo-eval runs/demo/best.pt --city small --tasks 20 --workers 40 --seeds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .checkpoint import load_checkpoint
+from .config import PRESETS, VARIANTS, RMOConfig, preset
+from .trainer import Trainer
+
+# Flags that set one config field each: flag -> (section.field, type, help)
+SHORTCUTS = {
+    "city": ("env.city", str, "synthetic city preset: small, chengdu, haikou"),
+    "tasks": ("env.num_tasks", int, "|Q|: tasks per episode"),
+    "workers": ("env.num_workers", int, "|W|: workers"),
+    "num_envs": ("env.num_envs", int, "env copies stepped together per update"),
+    "variant": ("meta.variant", str, f"what to train: {', '.join(VARIANTS)}"),
+    "episodes": ("run.episodes", int, "env episodes to train on in all"),
+    "seed": ("run.seed", int, "seed of everything"),
+    "device": ("run.device", str, "auto, cpu or cuda"),
+    "eval_every": ("run.eval_every", int, "evaluate (and keep best.pt) every N updates; 0: never"),
+    "eval_seeds": ("run.eval_seeds", int, "held-out episodes per evaluation"),
+    "threads": ("run.threads", int, "torch CPU threads (0: default)"),
+    "out": ("run.out", str, "run folder: last.pt, best.pt, config.json, metrics.csv, tb/"),
+}
+
+
+def train_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rmo-train", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train RMO (meta-gradient MAPPO + learned KM utility) on dasc-env.",
+        epilog="Every RMOConfig field can be set with --set section.field=value (JSON values), e.g.\n"
+               "  --set ppo.epochs=2 --set meta.outer=post --set optim.optimizer=adam\n"
+               "Sections: env, model, ppo, meta, optim, run (see rmo_agents/config.py for every field).")
+    parser.add_argument("--preset", choices=PRESETS, default="practical",
+                        help="starting configuration: 'paper' (Table 1, SGD) or 'practical' (Adam; default)")
+    parser.add_argument("--config", type=Path, help="a JSON or TOML config file (replaces --preset)")
+    parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="set any config field (repeatable)")
+    parser.add_argument("--resume", type=Path, metavar="CHECKPOINT",
+                        help="continue a run from its last.pt (only --episodes, --out, --device, --threads and "
+                             "--no-progress may change)")
+    parser.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for flag, (field, kind, text) in SHORTCUTS.items():
+        parser.add_argument(f"--{flag.replace('_', '-')}", dest=flag, type=kind, help=f"{text} ({field})")
+    return parser
+
+
+def train_main(argv: list[str] | None = None) -> int:
+    args = train_parser().parse_args(argv)
+    try:
+        if args.resume is not None:
+            changes = {k: getattr(args, k) for k in ("out", "device", "threads") if getattr(args, k) is not None}
+            if args.no_progress:
+                changes["progress"] = False
+            fixed = [f for f in SHORTCUTS if getattr(args, f) is not None and f not in changes and f != "episodes"]
+            if fixed or args.assignments or args.config:
+                raise ValueError(f"--resume continues the saved config; it cannot change {fixed or 'the config'}")
+            trainer = Trainer.resume(args.resume, episodes=args.episodes, **changes)
+        else:
+            config = RMOConfig.from_file(args.config) if args.config else preset(args.preset)
+            for flag, (field, _, _) in SHORTCUTS.items():
+                if getattr(args, flag) is not None:
+                    config = config.replace_path(field, getattr(args, flag))
+            config = config.with_overrides(args.assignments)
+            if args.no_progress:
+                config = config.replace_path("run.progress", False)
+            if args.print_config:
+                print(config.to_dict())
+                return 0
+            trainer = Trainer(config)
+    except (ValueError, TypeError) as err:
+        print(f"rmo-train: {err}", file=sys.stderr)
+        return 2
+    last = trainer.run()
+    out = trainer.out
+    print(f"rmo-train: {trainer.episodes_done} episodes, {trainer.learner.updates} updates; "
+          f"last revenue {last.get('revenue', float('nan')):.1f}, eta = ({last.get('alpha', 0):.3f}, "
+          f"{last.get('beta', 0):.3f}); wrote {out / 'last.pt'}, {out / 'best.pt'}, {out / 'metrics.csv'}, "
+          f"{out / 'tb'}")
+    return 0
+
+
+def eval_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rmo-eval", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Score a trained checkpoint (as RMO and REC) next to dasc-env's baselines on the same "
+                    "scenarios and ledger; writes results.csv, summary.csv and plots like dasc-eval.")
+    parser.add_argument("checkpoint", type=Path, help="a checkpoint written by rmo-train (best.pt or last.pt)")
+    parser.add_argument("--city", default=None, help="comma-separated presets (default: the training city)")
+    parser.add_argument("--tasks", default=None, help="comma-separated task counts (default: the training value)")
+    parser.add_argument("--workers", default=None, help="comma-separated worker counts (default: the training value)")
+    parser.add_argument("--seeds", type=int, default=5, help="episodes per point, seeds 0..N-1")
+    parser.add_argument("--methods", default="rmo,rec,greedy,km,ready-km,random",
+                        help="methods to score; rmo and rec use the checkpoint")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel processes")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: <checkpoint dir>/eval)")
+    parser.add_argument("--no-plots", action="store_true", help="write the CSVs and the table only")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def eval_main(argv: list[str] | None = None) -> int:
+    from dasc_env.baselines import available_methods
+    from dasc_env.evaluation import EvalPoint, run_grid
+    from dasc_env.evaluation.cli import report
+
+    args = eval_parser().parse_args(argv)
+    try:
+        config = load_checkpoint(args.checkpoint)["config"]
+        env = config.env
+        cities = _items(args.city, str, env.city)
+        tasks = _items(args.tasks, int, env.num_tasks)
+        workers = _items(args.workers, int, env.num_workers)
+        methods = _items(args.methods, str, None)
+        unknown = [m for m in methods if m not in available_methods()]
+        if unknown:
+            raise ValueError(f"unknown method(s) {unknown}; available: {', '.join(available_methods())}")
+        if args.seeds < 1 or args.jobs < 1:
+            raise ValueError(f"--seeds={args.seeds} and --jobs={args.jobs} must be >= 1")
+    except (ValueError, TypeError) as err:
+        print(f"rmo-eval: {err}", file=sys.stderr)
+        return 2
+    base = env.dasc_config()
+    options = {m: {"checkpoint": str(args.checkpoint)} for m in ("rmo", "rec")}
+    points = [EvalPoint(m, c, t, w, s) for c in cities for t in tasks for w in workers for s in range(args.seeds)
+              for m in methods]
+    start = time.perf_counter()
+    rows = run_grid(points, config=base, jobs=args.jobs, progress=not args.quiet, method_options=options)
+    report(rows, args.out or args.checkpoint.parent / "eval", time.perf_counter() - start, plots=not args.no_plots)
+    return 0
+
+
+def _items(text: str | None, kind, default) -> list:
+    if text is None:
+        return [default]
+    try:
+        values = [kind(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"expected a comma-separated list of {kind.__name__}, got {text!r}") from None
+    if not values:
+        raise ValueError(f"empty list {text!r}")
+    return values

@@ -1,0 +1,447 @@
+"""Configuration of an RMO run: typed, frozen dataclasses with the paper's Table 1 as defaults.
+
+Each field is documented once, here, with the paper's symbol. Every ambiguity
+of the paper that the implementation had to settle (see the package README,
+"Readings") is a field whose default is the recommended reading.
+
+Presets (``preset(name)``):
+
+* ``paper`` -- Table 1 exactly: SGD, mu_theta = mu_phi = 1e-3, mu_eta = 1e-4,
+  chi = 1e-3, xi_0 = 1, the paper's eta chain.
+* ``practical`` -- what learns within a few hundred episodes here: Adam 5e-4 on
+  both policies and the critic, no soft update (chi is meaningless under Adam),
+  the exact GAE chain for eta with Adam on a logit so eta cannot stick at 0 or 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from dasc_env import DASCConfig
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+VARIANTS = ("sparse", "shaped", "meta", "rec", "rmo")
+"""What a run trains (see ``MetaConfig.variant``)."""
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """The DASC environment the learner trains on (``dasc_env.DASCConfig`` fields)."""
+
+    city: str = "chengdu"
+    """Synthetic city preset of dasc-env ("small", "chengdu", "haikou")."""
+    num_tasks: int = 60
+    """|Q|: tasks per episode (Table 2 default)."""
+    num_workers: int = 300
+    """|W|: workers (Table 2 default)."""
+    dasc: dict = field(default_factory=dict)
+    """Any other ``DASCConfig`` field, e.g. {"deadline_factor": 2.0}."""
+    num_envs: int = 1
+    """Env copies stepped in lock-step per update; one batched actor forward per step serves all."""
+
+    def dasc_config(self) -> DASCConfig:
+        """The ``DASCConfig`` these fields describe (raises ``ValueError`` naming a bad field)."""
+        reserved = {"city", "num_tasks", "num_workers", "matcher", "alpha", "beta", "reward_mode"}
+        clash = reserved & set(self.dasc)
+        if clash:
+            raise ValueError(f"EnvConfig.dasc must not set {sorted(clash)}: they are EnvConfig/MetaConfig fields")
+        try:
+            return DASCConfig(city=self.city, num_tasks=self.num_tasks, num_workers=self.num_workers, **self.dasc)
+        except TypeError as err:
+            raise ValueError(f"EnvConfig.dasc={self.dasc!r}: {err}") from None
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Actor (Fig. 3: GAT over the task DAG + MLP) and critic (two GRUs + MLP)."""
+
+    gat_heads: int = 8
+    """Attention heads of the first GAT layer."""
+    gat_hidden: int = 16
+    """Features per head of the first GAT layer (8 x 16, as the authors' code)."""
+    gat_out: int = 16
+    """Features of the second GAT layer (one head): the agent's node embedding."""
+    gat_edges: str = "undirected"
+    """Attention neighbourhood: "undirected" (A or A^T, plus self-loops) or "directed" (predecessors only)."""
+    gat_backend: str = "dense"
+    """torch-geometric layer: "dense" (``DenseGATConv`` on the padded adjacency) or "sparse" (``GATConv``)."""
+    actor_hidden: tuple[int, ...] = (128, 64)
+    """Hidden sizes of the actor's MLP."""
+    critic_hidden: int = 32
+    """Hidden size of each critic GRU (workers, subtasks) and of the value heads."""
+    critic_encoder: str = "gru"
+    """Set encoder of the critic: "gru" (the paper) or "deepsets" (mean of an MLP, order-free, faster)."""
+    mask_actions: bool = True
+    """Mask "recommend" when no idle worker in range has the skills (``action_mask``)."""
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """MAPPO (Eq. 4, 17, 20) for both policies."""
+
+    gamma: float = 0.99
+    """gamma: discount factor (Table 1)."""
+    gae_lambda: float = 0.95
+    """lambda: GAE parameter (Table 1)."""
+    clip_eps: float = 0.2
+    """epsilon: ratio clip of Eq. 4 (Table 1)."""
+    epochs: int = 4
+    """K: passes over a rollout's agent-transitions (Alg. 1's M iterations)."""
+    minibatch_size: int = 1024
+    """Agent-transitions per actor minibatch (shuffled; all of the rollout is used)."""
+    critic_minibatch_size: int = 256
+    """Decision steps (global states) per critic minibatch."""
+    entropy_coef: float = 0.01
+    """Weight of the policy entropy bonus."""
+    max_grad_norm: float = 10.0
+    """Gradient-norm clip of every network (inf: no clip)."""
+    normalize_advantages: bool = True
+    """Standardise advantages per rollout."""
+    value_norm: bool = True
+    """Critic heads predict returns normalised by running statistics (MAPPO's ValueNorm)."""
+    value_loss: str = "mse"
+    """Eq. 20: "mse" (the paper) or "huber"."""
+    team_advantage: str = "shared"
+    """theta's advantage: "shared" (every live agent gets the team A_t) or "split" (the authors' r_n / R_t, guarded)."""
+    team_reward: str = "env"
+    """Team reward R_t: "env" (sum of the agents' sparse rewards) or "revenue_delta" (the change of E(M), which
+    includes failed tasks' -kappa sum d, plus -1 per failed recommendation)."""
+    sampling: str = "shuffle"
+    """"shuffle" (all agent-transitions) or "window" (the authors' code: 10 random 64-step windows)."""
+
+
+@dataclass(frozen=True)
+class MetaConfig:
+    """Meta-gradient credit assignment (Eq. 5-8) and joint eta optimisation (Eq. 13-19)."""
+
+    variant: str = "rmo"
+    """"sparse": theta on the sparse MDP, KM, fixed eta; "shaped": one policy on the shaped MDP, KM, fixed eta;
+    "meta": theta + theta-hat + meta-gradient, KM, fixed eta; "rec": "meta" with greedy matching (Fig. 7 REC);
+    "rmo": "meta" with KM and learned eta (Fig. 7 RMO)."""
+    xi0: float = 1.0
+    """xi_0: initial weight of the meta-gradient in Eq. 8 (Table 1)."""
+    xi_decay: float = 0.999
+    """xi_k = xi_0 * xi_decay^episode ("xi approaches zero")."""
+    meta_inner_lr: float | None = None
+    """mu_f / 2 of Eq. 7 and 16; None: half of theta-hat's learning rate (mu_f = mu_theta-hat)."""
+    outer: str = "same"
+    """Outer objective of Eq. 6: "same" (v = theta-hat's gradient on the same minibatch, the authors' code)
+    or "post" (theta-hat's gradient after its step, on the next minibatch: online cross-validation)."""
+    alpha0: float = 0.5
+    """alpha of eta at the start (Eq. 13)."""
+    beta0: float = 0.5
+    """beta of eta at the start (Eq. 13)."""
+    eta_lr: float = 1e-4
+    """mu_eta: learning rate of eta (Table 1)."""
+    eta_chain: str = "paper"
+    """dA/dr of Eq. 16-18: "paper" (= 1 at the matched transition) or "gae" (the exact GAE Jacobian
+    (gamma lambda)^k along the agent's trajectory, divided by the advantage normalisation)."""
+    eta_param: str = "clip"
+    """"clip": SGD on eta clipped to [0, 1] (the paper); "logit": Adam on z with eta = sigmoid(z)."""
+    eta_samples: str = "matched"
+    """Transitions that drive eta: "matched" (u is defined) or "positive_shaped" (the code's r^sh > 0)."""
+    fixed_alpha: float = 0.95
+    """alpha used by variants that do not learn eta (dasc-env's default, the paper's Chengdu choice)."""
+    fixed_beta: float = 0.10
+    """beta used by variants that do not learn eta."""
+
+    @property
+    def trains_meta(self) -> bool:
+        return self.variant in ("meta", "rec", "rmo")
+
+    @property
+    def learns_eta(self) -> bool:
+        return self.variant == "rmo"
+
+    @property
+    def matcher(self) -> str:
+        return "greedy" if self.variant == "rec" else "km"
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """Optimisers of theta, theta-hat, phi (Table 1 learning rates)."""
+
+    optimizer: str = "sgd"
+    """"sgd" (the paper) or "adam"."""
+    lr_theta: float = 1e-3
+    """mu_theta: learning rate of the target policy theta."""
+    lr_theta_hat: float = 1e-3
+    """mu_theta-hat: learning rate of the auxiliary policy theta-hat."""
+    lr_phi: float = 1e-3
+    """mu_phi: learning rate of the critic phi."""
+    chi: float | None = 1e-3
+    """chi: soft update of Alg. 1 line 13. Alg. 1's per-agent step followed by theta <- chi theta^n + (1-chi) theta
+    equals one SGD step of chi * mu on the sum over the minibatch's agents, i.e. chi * mu * |B| on the mean loss.
+    None: no soft update (plain steps on the mean loss; required with Adam)."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Seeds, length, device, evaluation and output."""
+
+    seed: int = 0
+    """Seed of everything: parameters, env episodes, action sampling."""
+    episodes: int = 200
+    """Env episodes to train on (each update consumes ``EnvConfig.num_envs`` of them)."""
+    device: str = "auto"
+    """"auto" (CUDA when available), "cpu" or "cuda"."""
+    eval_every: int = 10
+    """Evaluate the greedy policy every this many updates (0: never); best.pt keeps the best."""
+    eval_seeds: int = 2
+    """Held-out scenarios per evaluation (seeds 10^6 + i, never used for training)."""
+    threads: int = 0
+    """torch CPU threads (0: torch's default)."""
+    deterministic: bool = False
+    """torch.use_deterministic_algorithms(True), TF32 off: bitwise reproducible on CPU."""
+    out: str = "runs/rmo"
+    """Run folder: checkpoints, TensorBoard events, metrics.csv."""
+    progress: bool = True
+    """tqdm progress bar."""
+
+
+@dataclass(frozen=True)
+class RMOConfig:
+    """A whole run: ``RMOConfig.from_file("run.toml")``, ``cfg.save("run.json")``,
+    ``cfg.replace_path("ppo.epochs", 2)``."""
+
+    env: EnvConfig = field(default_factory=EnvConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    meta: MetaConfig = field(default_factory=MetaConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    # ------------------------------------------------------------- io
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RMOConfig:
+        if not isinstance(data, dict):
+            raise TypeError(f"an RMOConfig is a dict of sections, got {type(data).__name__}")
+        sections = {f.name: f.type for f in fields(cls)}
+        unknown = set(data) - set(sections)
+        if unknown:
+            raise ValueError(f"unknown RMOConfig section(s) {sorted(unknown)}; sections: {sorted(sections)}")
+        built = {name: _section(_SECTIONS[name], data[name], name) for name in data}
+        return cls(**built)
+
+    def save(self, path: str | Path) -> None:
+        """Write JSON (``.json``) or TOML (``.toml``)."""
+        path = Path(path)
+        if path.suffix == ".toml":
+            import tomli_w
+
+            path.write_text(tomli_w.dumps(_toml_safe(self.to_dict())))
+        else:
+            path.write_text(json.dumps(self.to_dict(), indent=2))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> RMOConfig:
+        path = Path(path)
+        try:
+            text = path.read_text()
+            data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        except (OSError, ValueError) as err:
+            raise ValueError(f"cannot read config {path}: {err}") from None
+        return cls.from_dict(_from_toml(data))
+
+    def replace_path(self, dotted: str, value: Any) -> RMOConfig:
+        """A copy with ``section.field`` set to ``value`` (validated)."""
+        section, _, name = dotted.partition(".")
+        if section not in _SECTIONS or not name:
+            raise ValueError(f"{dotted!r}: expected section.field with section in {sorted(_SECTIONS)}")
+        sub = getattr(self, section)
+        if name not in {f.name for f in fields(sub)}:
+            raise ValueError(f"{dotted!r}: {section} has no field {name!r}; fields: {[f.name for f in fields(sub)]}")
+        return replace(self, **{section: _section(type(sub), {**asdict(sub), name: value}, section)})
+
+    def with_overrides(self, assignments: list[str]) -> RMOConfig:
+        """Apply ``section.field=value`` strings (values parsed as JSON, else taken as strings)."""
+        cfg = self
+        for item in assignments:
+            key, sep, raw = item.partition("=")
+            if not sep:
+                raise ValueError(f"--set {item!r}: expected section.field=value")
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                value = raw
+            cfg = cfg.replace_path(key.strip(), value)
+        return cfg
+
+
+_SECTIONS = {"env": EnvConfig, "model": ModelConfig, "ppo": PPOConfig, "meta": MetaConfig,
+             "optim": OptimConfig, "run": RunConfig}
+
+
+def preset(name: str) -> RMOConfig:
+    """The named preset: "paper" (Table 1) or "practical" (see the module docstring)."""
+    if name == "paper":
+        return RMOConfig()
+    if name == "practical":
+        return RMOConfig(
+            env=EnvConfig(city="small", num_tasks=20, num_workers=40),
+            optim=OptimConfig(optimizer="adam", lr_theta=5e-4, lr_theta_hat=5e-4, lr_phi=1e-3, chi=None),
+            meta=MetaConfig(meta_inner_lr=5e-4, eta_lr=0.05, eta_chain="gae", eta_param="logit"),
+        )
+    raise ValueError(f"unknown preset {name!r}; presets: {list(PRESETS)}")
+
+
+PRESETS = ("paper", "practical")
+
+
+# ------------------------------------------------------------------ validation
+def validate(cfg: RMOConfig) -> None:
+    """Raise ``ValueError``/``TypeError`` naming the first bad field and its value."""
+    env, model, ppo, meta, optim, run = cfg.env, cfg.model, cfg.ppo, cfg.meta, cfg.optim, cfg.run
+    for section, obj in (("env", env), ("model", model), ("ppo", ppo), ("meta", meta), ("optim", optim),
+                         ("run", run)):
+        _check_types(section, obj)
+    if not isinstance(env.dasc, dict):
+        raise TypeError(f"env.dasc must be a dict of DASCConfig fields, got {env.dasc!r}")
+    env.dasc_config()
+    _positive("env.num_envs", env.num_envs)
+    for name in ("gat_heads", "gat_hidden", "gat_out", "critic_hidden"):
+        _positive(f"model.{name}", getattr(model, name))
+    if not model.actor_hidden or any(h < 1 for h in model.actor_hidden):
+        raise ValueError(f"model.actor_hidden={model.actor_hidden!r} must be a non-empty tuple of positive ints")
+    _choice("model.gat_edges", model.gat_edges, ("undirected", "directed"))
+    _choice("model.gat_backend", model.gat_backend, ("dense", "sparse"))
+    _choice("model.critic_encoder", model.critic_encoder, ("gru", "deepsets"))
+    for name in ("gamma", "gae_lambda"):
+        _unit(f"ppo.{name}", getattr(ppo, name))
+    _open_positive("ppo.clip_eps", ppo.clip_eps)
+    for name in ("epochs", "minibatch_size", "critic_minibatch_size"):
+        _positive(f"ppo.{name}", getattr(ppo, name))
+    _nonneg("ppo.entropy_coef", ppo.entropy_coef)
+    if not ppo.max_grad_norm > 0:
+        raise ValueError(f"ppo.max_grad_norm={ppo.max_grad_norm!r} must be > 0 (inf: no clipping)")
+    _choice("ppo.value_loss", ppo.value_loss, ("mse", "huber"))
+    _choice("ppo.team_advantage", ppo.team_advantage, ("shared", "split"))
+    _choice("ppo.team_reward", ppo.team_reward, ("env", "revenue_delta"))
+    _choice("ppo.sampling", ppo.sampling, ("shuffle", "window"))
+    _choice("meta.variant", meta.variant, VARIANTS)
+    _nonneg("meta.xi0", meta.xi0)
+    _unit("meta.xi_decay", meta.xi_decay)
+    if meta.meta_inner_lr is not None:
+        _open_positive("meta.meta_inner_lr", meta.meta_inner_lr)
+    _choice("meta.outer", meta.outer, ("same", "post"))
+    for name in ("alpha0", "beta0", "fixed_alpha", "fixed_beta"):
+        _unit(f"meta.{name}", getattr(meta, name))
+    _open_positive("meta.eta_lr", meta.eta_lr)
+    _choice("meta.eta_chain", meta.eta_chain, ("paper", "gae"))
+    _choice("meta.eta_param", meta.eta_param, ("clip", "logit"))
+    _choice("meta.eta_samples", meta.eta_samples, ("matched", "positive_shaped"))
+    _choice("optim.optimizer", optim.optimizer, ("sgd", "adam"))
+    for name in ("lr_theta", "lr_theta_hat", "lr_phi"):
+        _open_positive(f"optim.{name}", getattr(optim, name))
+    if optim.chi is not None:
+        _open_positive("optim.chi", optim.chi)
+        if optim.chi > 1:
+            raise ValueError(f"optim.chi={optim.chi!r} must be in (0, 1]")
+        if optim.optimizer != "sgd":
+            raise ValueError(f"optim.chi={optim.chi!r} needs optim.optimizer='sgd' (set chi to None with Adam)")
+    _nonneg("run.seed", run.seed)
+    _positive("run.episodes", run.episodes)
+    _choice("run.device", run.device, ("auto", "cpu", "cuda"))
+    _nonneg("run.eval_every", run.eval_every)
+    _positive("run.eval_seeds", run.eval_seeds)
+    _nonneg("run.threads", run.threads)
+
+
+def _check_types(section: str, obj) -> None:
+    hints = {f.name: f.type for f in fields(obj)}
+    for name, hint in hints.items():
+        value = getattr(obj, name)
+        ok = {
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            or v == math.inf,
+            "float | None": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                    and math.isfinite(v)),
+            "bool": lambda v: isinstance(v, bool),
+            "str": lambda v: isinstance(v, str),
+            "dict": lambda v: isinstance(v, dict),
+            "tuple[int, ...]": lambda v: isinstance(v, tuple) and all(
+                isinstance(x, int) and not isinstance(x, bool) for x in v),
+        }[hint]
+        if not ok(value):
+            raise TypeError(f"{section}.{name} must be {hint}, got {value!r}")
+
+
+def _section(cls, values, name: str):
+    if not isinstance(values, dict):
+        raise TypeError(f"config section {name!r} must be a table/dict, got {values!r}")
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ValueError(f"unknown field(s) {sorted(unknown)} in section {name!r}; fields: {sorted(known)}")
+    cleaned = dict(values)
+    for key, value in values.items():
+        if known[key].type == "tuple[int, ...]" and isinstance(value, list):
+            cleaned[key] = tuple(value)
+        if known[key].type == "float" and isinstance(value, str) and value in ("inf", "Infinity"):
+            cleaned[key] = math.inf
+    return cls(**cleaned)
+
+
+def _toml_safe(data):
+    """TOML has no null and no infinity: None becomes the string "none", inf the string "inf"."""
+    if isinstance(data, dict):
+        return {k: _toml_safe(v) for k, v in data.items()}
+    if data is None:
+        return "none"
+    if isinstance(data, float) and math.isinf(data):
+        return "inf"
+    return data
+
+
+def _from_toml(data):
+    if isinstance(data, dict):
+        return {k: _from_toml(v) for k, v in data.items()}
+    if data == "none":
+        return None
+    return data
+
+
+def _choice(name: str, value, options) -> None:
+    if value not in options:
+        raise ValueError(f"{name}={value!r} must be one of {options}")
+
+
+def _positive(name: str, value) -> None:
+    if value < 1:
+        raise ValueError(f"{name}={value!r} must be >= 1")
+
+
+def _nonneg(name: str, value) -> None:
+    if value < 0:
+        raise ValueError(f"{name}={value!r} must be >= 0")
+
+
+def _open_positive(name: str, value) -> None:
+    if not value > 0:
+        raise ValueError(f"{name}={value!r} must be > 0")
+
+
+def _unit(name: str, value) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name}={value!r} must be in [0, 1]")
+
+
+__all__ = ["EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "PRESETS", "RMOConfig",
+           "RunConfig", "VARIANTS", "preset", "validate"]

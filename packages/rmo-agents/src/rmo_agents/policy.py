@@ -1,0 +1,87 @@
+"""A trained RMO actor as a ``dasc_env.baselines.Policy``, scored by dasc-env's harness like every baseline.
+
+    policy = RMOPolicy.load("runs/demo/best.pt")            # RMO: KM with the learned eta
+    policy = RMOPolicy.load("runs/demo/best.pt", "greedy")  # REC: the same recommendations, greedy matching
+
+Registered as the dasc-env methods ``rmo`` and ``rec`` (entry-point group
+``dasc_env.methods``); their factories take ``checkpoint=`` (``dasc-eval
+--rmo-checkpoint PATH``) or read the ``RMO_CHECKPOINT`` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from dasc_env.baselines import Policy
+from dasc_env.env import observation_space
+
+from .checkpoint import CheckpointError, load_checkpoint, load_state
+from .nets import Actor
+from .rollout import to_tensors
+
+
+class RMOPolicy(Policy):
+    """Recommend with a trained actor theta (arg-max, or sampled with ``sample=True``); match with ``matcher``."""
+
+    def __init__(self, actor: Actor, eta: tuple[float, float], matcher: str = "km", name: str = "rmo",
+                 sample: bool = False, device: str | torch.device = "cpu", observation_space=None):
+        if matcher not in ("km", "greedy"):
+            raise ValueError(f"matcher={matcher!r} must be 'km' or 'greedy'")
+        self.actor = actor.to(device).eval()
+        self.eta, self.matcher, self.name, self.sample = eta, matcher, name, sample
+        self.device = torch.device(device)
+        self.observation_space = observation_space
+        """The space the actor was trained on; ``reset`` refuses an env whose observations differ."""
+
+    @classmethod
+    def load(cls, path: str | Path, matcher: str = "km", name: str | None = None, sample: bool = False,
+             device: str | torch.device = "cpu") -> RMOPolicy:
+        """The target policy theta and eta of a checkpoint written by ``rmo-train``."""
+        data = load_checkpoint(path, map_location=device)
+        config = data["config"]
+        space = observation_space(config.env.dasc_config())
+        actor = Actor.from_space(space, config.model)
+        load_state(actor, data["modules"]["theta"], "theta", path)
+        raw = data["modules"]["eta"]["raw"]
+        eta = torch.sigmoid(raw) if config.meta.eta_param == "logit" else raw
+        alpha, beta = (float(x) for x in eta.clamp(0, 1).tolist())
+        return cls(actor, (alpha, beta), matcher, name or ("rmo" if matcher == "km" else "rec"), sample, device,
+                   observation_space=space)
+
+    def reset(self, env, seed: int | None = None) -> None:
+        super().reset(env, seed)
+        if self.observation_space is not None and env.observation_space(None) != self.observation_space:
+            raise ValueError(f"the actor expects observations {self.observation_space}, the env gives "
+                             f"{env.observation_space(None)} (max_subtasks, num_skills and top_k_* must match "
+                             "the training env)")
+        self.generator = torch.Generator(device=self.device).manual_seed(0 if seed is None else int(seed))
+        if self.matcher == "km":
+            env.set_utility_params(*self.eta)
+
+    def act(self, env, observations: dict) -> dict[str, int]:
+        live, batch = env.observation_batch
+        if live.size == 0:
+            return {}
+        actions, _ = self.actor.sample(to_tensors(batch, self.device), self.generator, greedy=not self.sample)
+        return env.actions_for(live[actions.cpu().numpy().astype(bool)])
+
+
+def _checkpoint(checkpoint: str | None) -> str:
+    path = checkpoint or os.environ.get("RMO_CHECKPOINT")
+    if not path:
+        raise CheckpointError("the rmo/rec methods need a trained checkpoint: pass checkpoint=PATH "
+                              "(dasc-eval --rmo-checkpoint PATH) or set RMO_CHECKPOINT")
+    return path
+
+
+def rmo_method(checkpoint: str | None = None, sample: bool = False) -> RMOPolicy:
+    """Factory of the dasc-env method ``rmo``: learned recommendation, KM, learned eta (Fig. 7)."""
+    return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=bool(sample))
+
+
+def rec_method(checkpoint: str | None = None, sample: bool = False) -> RMOPolicy:
+    """Factory of the dasc-env method ``rec``: learned recommendation, greedy matching (Fig. 7)."""
+    return RMOPolicy.load(_checkpoint(checkpoint), "greedy", "rec", sample=bool(sample))

@@ -1,0 +1,175 @@
+"""Algorithm 1 end to end: rollout with theta -> update theta-hat, theta, eta, phi -> decay xi -> log, evaluate, save.
+
+    from rmo_agents import Trainer, preset
+    Trainer(preset("practical")).run()
+
+Every random choice flows from ``RunConfig.seed``: parameter initialisation
+(``torch.manual_seed``), action sampling and minibatch shuffling (two
+``torch.Generator``s) and the env episodes (seed of episode k:
+``SeedSequence([seed, k])``). Evaluation uses held-out episode seeds 10^6 + i.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import __version__
+from .adapter import DascAdapter
+from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
+from .config import RMOConfig
+from .learner import Learner
+from .logger import RunLogger
+from .rollout import collect
+
+EVAL_SEED_BASE = 10**6
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("run.device='cuda' but CUDA is not available (use 'auto' or 'cpu')")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def episode_seed(run_seed: int, episode: int) -> int:
+    """The env seed of training episode ``episode``: independent streams per (run seed, episode)."""
+    return int(np.random.SeedSequence([run_seed, episode]).generate_state(1)[0])
+
+
+class Trainer:
+    """One training run. ``Trainer.resume(path, episodes=...)`` continues a checkpointed run bit-for-bit."""
+
+    def __init__(self, config: RMOConfig):
+        if not isinstance(config, RMOConfig):
+            raise TypeError(f"config must be an RMOConfig, got {type(config).__name__}")
+        self.config = config
+        run = config.run
+        self.device = resolve_device(run.device)
+        if run.threads:
+            torch.set_num_threads(run.threads)
+        if run.deterministic:
+            torch.use_deterministic_algorithms(True)
+            torch.backends.cuda.matmul.allow_tf32 = False
+            torch.backends.cudnn.allow_tf32 = False
+        torch.manual_seed(run.seed)
+        dasc = config.env.dasc_config()
+        self.adapters = [DascAdapter(dasc, config.meta.matcher) for _ in range(config.env.num_envs)]
+        encoder = self.adapters[0].encoder
+        self.learner = Learner(config, self.adapters[0].observation_space, encoder.state_worker_features,
+                               encoder.state_subtask_features, self.device)
+        self.sample_gen = torch.Generator(device=self.device).manual_seed(run.seed + 1)
+        self.shuffle_gen = torch.Generator().manual_seed(run.seed + 2)
+        self.episodes_done = 0
+        self.best_revenue = -np.inf
+        self.out = Path(run.out)
+
+    # ----------------------------------------------------------------- main loop
+    def run(self) -> dict[str, float]:
+        """Train until ``run.episodes`` episodes are done; returns the last update's scalars."""
+        cfg, run = self.config, self.config.run
+        self.out.mkdir(parents=True, exist_ok=True)
+        cfg.save(self.out / "config.json")
+        logger = RunLogger(self.out, total=run.episodes, start=self.episodes_done, progress=run.progress)
+        last: dict[str, float] = {}
+        try:
+            while self.episodes_done < run.episodes:
+                last = self.train_iteration()
+                learner = self.learner
+                if run.eval_every and learner.updates % run.eval_every == 0:
+                    last["eval_revenue"] = self.evaluate()
+                    if last["eval_revenue"] > self.best_revenue:
+                        self.best_revenue = last["eval_revenue"]
+                        self.save(self.out / "best.pt")
+                logger.log(self.episodes_done, learner.updates, last)
+                self.save(self.out / "last.pt")
+            if not (self.out / "best.pt").exists():
+                self.save(self.out / "best.pt")
+        finally:
+            logger.close()
+        return last
+
+    def train_iteration(self) -> dict[str, float]:
+        """Alg. 1 lines 4-16 once: one episode per env copy, then one update."""
+        learner, n = self.learner, min(len(self.adapters), self.config.run.episodes - self.episodes_done)
+        seeds = [episode_seed(self.config.run.seed, self.episodes_done + j) for j in range(n)]
+        t0 = time.perf_counter()
+        episodes = collect(self.adapters[:n], learner.actor, seeds, learner.eta.pair(), self.sample_gen,
+                           self.device, self.config.ppo.team_reward)
+        t1 = time.perf_counter()
+        stats = learner.update(episodes, self.shuffle_gen)
+        t2 = time.perf_counter()
+        learner.end_episodes(n)
+        self.episodes_done += n
+        transitions = sum(e.num_transitions for e in episodes)
+        steps = sum(e.num_steps for e in episodes)
+        stats.update(
+            revenue=float(np.mean([e.metrics["revenue"] for e in episodes])),
+            completed=float(np.mean([e.metrics["completed"] for e in episodes])),
+            failed=float(np.mean([e.metrics["failed"] for e in episodes])),
+            failed_recommendations=float(np.mean([(e.reward_sparse == self.adapters[0].config.
+                                                   failed_recommendation_reward).sum() for e in episodes])),
+            env_steps=float(steps), transitions=float(transitions),
+            rollout_steps_per_s=steps / max(t1 - t0, 1e-9), rollout_transitions_per_s=transitions / max(t1 - t0, 1e-9),
+            learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t1, 1e-9),
+            rollout_s=t1 - t0, learner_s=t2 - t1)
+        return stats
+
+    def evaluate(self, seeds: int | None = None) -> float:
+        """Mean revenue E(M) of the greedy (arg-max) policy on held-out episodes."""
+        count = seeds or self.config.run.eval_seeds
+        revenues = []
+        gen = torch.Generator(device=self.device).manual_seed(0)
+        for i in range(count):
+            metrics = collect(self.adapters[:1], self.learner.actor, [EVAL_SEED_BASE + i], self.learner.eta.pair(),
+                              gen, self.device, greedy=True, record=False)
+            revenues.append(metrics[0]["revenue"])
+        return float(np.mean(revenues))
+
+    # ----------------------------------------------------------------- checkpoints
+    def state_dict(self) -> dict:
+        return {
+            "config": json.dumps(self.config.to_dict()),
+            "modules": {name: part.state_dict() for name, part in self.learner.modules().items()},
+            "xi": self.learner.xi, "updates": self.learner.updates, "episodes_done": self.episodes_done,
+            "best_revenue": float(self.best_revenue),
+            "sample_gen": self.sample_gen.get_state(), "shuffle_gen": self.shuffle_gen.get_state(),
+            "versions": _versions(),
+        }
+
+    def save(self, path: str | Path) -> None:
+        save_checkpoint(path, self.state_dict())
+
+    @classmethod
+    def resume(cls, path: str | Path, episodes: int | None = None, **run_changes) -> Trainer:
+        """Continue the run saved in ``path``, to ``episodes`` in all (default: its own total)."""
+        data = load_checkpoint(path)
+        config = data["config"]
+        if episodes is not None:
+            config = config.replace_path("run.episodes", episodes)
+        for key, value in run_changes.items():
+            config = config.replace_path(f"run.{key}", value)
+        trainer = cls(config)
+        parts = trainer.learner.modules()
+        missing = set(parts) ^ set(data["modules"])
+        if missing:
+            raise CheckpointError(f"checkpoint {path} holds {sorted(data['modules'])}; this run needs {sorted(parts)}")
+        for name, part in parts.items():
+            load_state(part, data["modules"][name], name, path)
+        trainer.learner.xi, trainer.learner.updates = float(data["xi"]), int(data["updates"])
+        trainer.episodes_done, trainer.best_revenue = int(data["episodes_done"]), float(data["best_revenue"])
+        trainer.sample_gen.set_state(data["sample_gen"])
+        trainer.shuffle_gen.set_state(data["shuffle_gen"])
+        return trainer
+
+
+def _versions() -> dict[str, str]:
+    import dasc_env
+
+    return {"rmo_agents": __version__, "dasc_env": dasc_env.__version__, "torch": torch.__version__,
+            "numpy": np.__version__}

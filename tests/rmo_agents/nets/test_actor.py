@@ -1,0 +1,178 @@
+"""Actor: action masking, reproducible sampling, statelessness, higher-order derivatives."""
+
+import numpy as np
+import pytest
+import torch
+from gymnasium import spaces
+from torch.func import functional_call, jvp
+
+from rmo_agents.config import ModelConfig
+from rmo_agents.nets import Actor
+from rmo_agents.nets.actor import categorical_terms
+
+T, K, KW, KS = 6, 3, 4, 3
+FN, FW, FS = 7 + K, 4 + K, 7 + K
+SMALL = dict(gat_heads=2, gat_hidden=4, gat_out=3, actor_hidden=(16, 8))
+
+
+def observation_space() -> spaces.Dict:
+    """The layout of dasc-env's per-agent observation space, at small sizes."""
+    box = lambda shape, dtype=np.float32: spaces.Box(-np.inf, np.inf, shape, dtype)  # noqa: E731
+    return spaces.Dict({
+        "task_nodes": box((T, FN)), "task_adjacency": box((T, T), np.int8), "task_mask": box((T,), np.int8),
+        "self_index": spaces.Discrete(T), "workers": box((KW, FW)), "workers_mask": box((KW,), np.int8),
+        "subtasks": box((KS, FS)), "subtasks_mask": box((KS,), np.int8), "action_mask": box((2,), np.int8),
+    })
+
+
+def make_obs(n=16, seed=0, dtype=torch.float64) -> dict[str, torch.Tensor]:
+    """A random batch of observations laid out as dasc-env's, with padded rows zeroed."""
+    gen = torch.Generator().manual_seed(seed)
+    sizes = torch.randint(1, T + 1, (n,), generator=gen)
+    mask = torch.arange(T)[None] < sizes[:, None]
+    self_index = (torch.rand(n, generator=gen) * sizes).long()
+    adjacency = (torch.rand(n, T, T, generator=gen) < 0.4).triu(1) & mask[:, :, None] & mask[:, None, :]
+    workers_mask = torch.rand(n, KW, generator=gen) < 0.6
+    subtasks_mask = torch.rand(n, KS, generator=gen) < 0.6
+    action_mask = torch.stack([torch.ones(n, dtype=torch.bool), torch.rand(n, generator=gen) < 0.5], dim=1)
+    return {
+        "task_nodes": torch.randn(n, T, FN, generator=gen, dtype=dtype) * mask[..., None],
+        "task_adjacency": adjacency.to(torch.int8),
+        "task_mask": mask.to(torch.int8),
+        "self_index": self_index,
+        "workers": torch.randn(n, KW, FW, generator=gen, dtype=dtype) * workers_mask[..., None],
+        "workers_mask": workers_mask.to(torch.int8),
+        "subtasks": torch.randn(n, KS, FS, generator=gen, dtype=dtype) * subtasks_mask[..., None],
+        "subtasks_mask": subtasks_mask.to(torch.int8),
+        "action_mask": action_mask.to(torch.int8),
+    }
+
+
+def make_actor(seed=0, dtype=torch.float64, **overrides) -> Actor:
+    torch.manual_seed(seed)
+    return Actor.from_space(observation_space(), ModelConfig(**{**SMALL, **overrides})).to(dtype)
+
+
+def test_from_space_reads_the_shapes_and_gives_two_logits_per_agent():
+    actor = make_actor(dtype=torch.float32, gat_heads=8, gat_hidden=16, gat_out=16, actor_hidden=(128, 64))
+    logits = actor(make_obs(n=5, dtype=torch.float32))
+    assert logits.shape == (5, 2) and logits.dtype == torch.float32
+    assert actor.mlp[0].in_features == 16 + KW * FW + KS * FS
+
+
+def test_logits_use_the_agents_own_node_embedding():
+    actor, obs = make_actor(), make_obs()
+    own = actor.gat(obs["task_nodes"], obs["task_adjacency"], obs["task_mask"])[torch.arange(16), obs["self_index"]]
+    flat = torch.cat([own, obs["workers"].flatten(1), obs["subtasks"].flatten(1)], dim=1)
+    expected = torch.where(obs["action_mask"].bool(), actor.mlp(flat), -1e9)
+    assert torch.equal(actor(obs), expected)
+
+
+def test_padded_workers_and_subtasks_do_not_change_logits():
+    actor, obs = make_actor(), make_obs()
+    changed = dict(obs)
+    changed["workers"] = obs["workers"] + 5.0 * (obs["workers_mask"] == 0)[..., None]
+    changed["subtasks"] = obs["subtasks"] - 3.0 * (obs["subtasks_mask"] == 0)[..., None]
+    assert torch.equal(actor(obs), actor(changed))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_masked_action_has_probability_exactly_zero_and_finite_entropy(dtype):
+    actor, obs = make_actor(dtype=dtype), make_obs(dtype=dtype)
+    masked = obs["action_mask"][:, 1] == 0
+    assert masked.any()
+    probs = actor(obs).softmax(-1)
+    assert torch.equal(probs[masked, 1], torch.zeros_like(probs[masked, 1]))
+    log_prob, entropy = actor.log_prob_entropy(obs, torch.zeros(16, dtype=torch.long))
+    assert torch.equal(log_prob[masked], torch.zeros_like(log_prob[masked]))
+    assert torch.equal(entropy[masked], torch.zeros_like(entropy[masked]))
+    assert torch.isfinite(entropy).all() and (entropy[~masked] > 0).all()
+
+
+def test_mask_actions_off_leaves_logits_unmasked():
+    obs = make_obs()
+    masked = obs["action_mask"][:, 1] == 0
+    probs = make_actor(mask_actions=False)(obs).softmax(-1)
+    assert (probs[masked, 1] > 0).all()
+
+
+def test_masked_action_is_never_sampled():
+    actor = make_actor(dtype=torch.float32)
+    obs = {k: v.repeat_interleave(625, dim=0) for k, v in make_obs(dtype=torch.float32).items()}  # 10k agents
+    actions, log_prob = actor.sample(obs, torch.Generator().manual_seed(0))
+    masked = obs["action_mask"][:, 1] == 0
+    assert (actions[masked] == 0).all()
+    assert (actions[~masked] == 1).any() and (actions[~masked] == 0).any()
+    assert torch.isfinite(log_prob).all()
+
+
+def test_sampled_frequencies_match_the_probabilities():
+    actor = make_actor()
+    obs = {k: v[:1].repeat_interleave(20_000, dim=0) for k, v in make_obs().items()}
+    obs["action_mask"][:] = 1
+    p = actor(obs)[0].softmax(-1)[1]
+    actions, _ = actor.sample(obs, torch.Generator().manual_seed(1))
+    assert abs(actions.double().mean() - p) < 4 * torch.sqrt(p * (1 - p) / 20_000)
+
+
+def test_sampling_with_the_same_generator_seed_is_reproducible():
+    actor, obs = make_actor(), make_obs(n=256)
+    first = actor.sample(obs, torch.Generator().manual_seed(7))
+    again = actor.sample(obs, torch.Generator().manual_seed(7))
+    other = actor.sample(obs, torch.Generator().manual_seed(8))
+    assert torch.equal(first[0], again[0]) and torch.equal(first[1], again[1])
+    assert not torch.equal(first[0], other[0])
+
+
+def test_sample_returns_int64_actions_and_their_log_probs():
+    actor, obs = make_actor(), make_obs()
+    actions, log_prob = actor.sample(obs, torch.Generator().manual_seed(0))
+    assert actions.dtype == torch.int64 and actions.shape == (16,)
+    assert not log_prob.requires_grad
+    torch.testing.assert_close(log_prob, actor.log_prob_entropy(obs, actions)[0].detach(), rtol=0, atol=0)
+
+
+def test_greedy_takes_the_most_probable_allowed_action():
+    actor, obs = make_actor(), make_obs()
+    actions, _ = actor.sample(obs, greedy=True)
+    assert torch.equal(actions, actor(obs).argmax(-1))
+    assert (actions[obs["action_mask"][:, 1] == 0] == 0).all()
+
+
+def test_forward_changes_no_module_state():
+    actor, obs = make_actor(), make_obs()
+    before = {k: v.clone() for k, v in actor.state_dict().items()}
+    actor.sample(obs, torch.Generator().manual_seed(0))
+    actor.log_prob_entropy(obs, torch.ones(16, dtype=torch.long))[0].sum().backward()
+    assert list(actor.buffers()) == []
+    assert all(torch.equal(before[k], v) for k, v in actor.state_dict().items())
+
+
+@pytest.mark.parametrize("backend", ["dense", "sparse"])
+def test_double_backward_through_log_prob_gives_finite_second_order_grads(backend):
+    actor, obs = make_actor(gat_backend=backend), make_obs()
+    actions = obs["action_mask"][:, 1].long()
+    params = list(actor.parameters())
+    log_prob, _ = actor.log_prob_entropy(obs, actions)
+    grads = torch.autograd.grad(log_prob.mean(), params, create_graph=True)
+    second = torch.autograd.grad(sum(g.square().sum() for g in grads), params, allow_unused=True)
+    assert all(g is not None and torch.isfinite(g).all() for g in second)
+    assert any(g.abs().sum() > 0 for g in second)
+
+
+@pytest.mark.parametrize("backend", ["dense", "sparse"])
+def test_jvp_through_functional_call_matches_finite_differences(backend):
+    actor, obs = make_actor(gat_backend=backend), make_obs()
+    actions = obs["action_mask"][:, 1].long()
+    params = {k: v.detach() for k, v in actor.named_parameters()}
+    gen = torch.Generator().manual_seed(3)
+    tangent = {k: torch.randn(v.shape, generator=gen, dtype=v.dtype) for k, v in params.items()}
+
+    def log_prob(p):
+        return categorical_terms(functional_call(actor, p, (obs,), strict=True), actions)[0]
+
+    _, directional = jvp(log_prob, (params,), (tangent,))
+    eps = 1e-6
+    plus = log_prob({k: v + eps * tangent[k] for k, v in params.items()})
+    minus = log_prob({k: v - eps * tangent[k] for k, v in params.items()})
+    torch.testing.assert_close(directional, (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
