@@ -83,12 +83,13 @@ class Learner:
         data = self._prepare(episodes)
         stats: dict[str, list[float]] = {}
         n = data["actions"].shape[0]
-        for _ in range(ppo.epochs):
+        for epoch in range(ppo.epochs):
             chosen = self._epoch_samples(data, generator)
-            for idx in chosen.split(ppo.minibatch_size):
+            for j, idx in enumerate(chosen.split(ppo.minibatch_size)):
                 nxt = chosen[torch.randint(0, chosen.numel(), (min(ppo.minibatch_size, n),), generator=generator,
                                            device="cpu").to(self.device)] if cfg.meta.outer == "post" else None
-                for key, value in self._actor_minibatch(data, idx, nxt).items():
+                # |meta| and cos(grad L, meta) are logged from the first minibatch (one extra backward).
+                for key, value in self._actor_minibatch(data, idx, nxt, split_meta=epoch == j == 0).items():
                     stats.setdefault(key, []).append(value)
         for _ in range(ppo.epochs):
             steps = torch.randperm(data["num_states"], generator=generator).to(self.device)
@@ -196,7 +197,8 @@ class Learner:
         chosen = torch.from_numpy(np.flatnonzero(keep))
         return chosen[torch.randperm(chosen.numel(), generator=generator)].to(self.device)
 
-    def _actor_minibatch(self, data: dict, idx: torch.Tensor, next_idx: torch.Tensor | None) -> dict[str, float]:
+    def _actor_minibatch(self, data: dict, idx: torch.Tensor, next_idx: torch.Tensor | None,
+                         split_meta: bool = False) -> dict[str, float]:
         cfg, ppo, meta = self.config, self.config.ppo, self.config.meta
         obs = {k: v[idx] for k, v in data["obs"].items()}
         actions, log_prob_old = data["actions"][idx], data["log_prob"][idx]
@@ -221,7 +223,8 @@ class Learner:
                 data["adv_hat"][next_idx], clip_eps=ppo.clip_eps, entropy_coef=ppo.entropy_coef)
         step = meta_step(self.actor, theta, theta_hat, obs, actions, log_prob_old, data["adv"][idx],
                          data["adv_hat"][idx], clip_eps=ppo.clip_eps, entropy_coef=ppo.entropy_coef, xi=self.xi,
-                         inner_lr=inner_lr, want_sensitivity=meta.learns_eta, outer_direction=direction)
+                         inner_lr=inner_lr, want_sensitivity=meta.learns_eta, outer_direction=direction,
+                         split_meta=split_meta)
         stats = {k: float(v) for k, v in step.stats.items()}
         if step.meta is not None:
             first_order = [g - self.xi * m for g, m in zip(step.grad_theta, step.meta)]
@@ -259,7 +262,8 @@ class Learner:
         grads = torch.autograd.grad(loss, list(self.critic.parameters()), allow_unused=True)
         grads = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, self.critic.parameters())]
         norm = self._apply(self.critic, self.opt_phi, grads, 1.0)
-        return {"value_loss": float(loss_team), "value_loss_hat": float(loss_agent), "grad_norm_phi": norm}
+        return {"value_loss": float(loss_team.detach()), "value_loss_hat": float(loss_agent.detach()),
+                "grad_norm_phi": norm}
 
     def _apply(self, module: torch.nn.Module, optimizer: torch.optim.Optimizer, grads, scale: float) -> float:
         """Write ``scale * grads`` into ``.grad``, clip to ``max_grad_norm`` and step; returns the raw norm."""

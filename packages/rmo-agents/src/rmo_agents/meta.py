@@ -46,7 +46,7 @@ class MetaStep:
     grad_theta_hat: list[torch.Tensor]
     """g^: theta-hat's own PPO gradient (Eq. 4 with the ratio of Eq. 5)."""
     meta: list[torch.Tensor] | None
-    """The meta-gradient -mu_m (dg^/dtheta)^T v alone (Eq. 6-7); None when xi = 0 and no sensitivity is wanted."""
+    """The meta-gradient -mu_m (dg^/dtheta)^T v alone (Eq. 6-7), with ``split_meta`` (else None)."""
     advantage_sensitivity: torch.Tensor | None
     """s_i = dL^(theta-hat') / dA^_i (Eq. 16), or None when not requested."""
     stats: dict[str, torch.Tensor]
@@ -55,8 +55,13 @@ class MetaStep:
 def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dict, actions: torch.Tensor,
               log_prob_old: torch.Tensor, advantages: torch.Tensor, advantages_hat: torch.Tensor, *,
               clip_eps: float, entropy_coef: float, xi: float, inner_lr: float, want_sensitivity: bool,
-              outer_direction: list[torch.Tensor] | None = None) -> MetaStep:
-    """One minibatch of steps 1-5 above. ``outer_direction`` is v for ``outer="post"`` (None: v = g^)."""
+              outer_direction: list[torch.Tensor] | None = None, split_meta: bool = False) -> MetaStep:
+    """One minibatch of steps 1-5 above. ``outer_direction`` is v for ``outer="post"`` (None: v = g^).
+
+    The fast path takes theta's gradient and the sensitivities from one double backward of
+    L - xi mu_m <sg(v), g^> over [theta, A^]. ``split_meta`` spends one more (first-order) backward to
+    return grad L and the meta-gradient separately (for logging, and when xi = 0).
+    """
     theta_values, hat_values = list(theta.values()), list(theta_hat.values())
     log_prob, entropy = policy_terms(actor, theta, obs, actions)
     log_prob_hat, entropy_hat = policy_terms(actor, theta_hat, obs, actions)
@@ -69,17 +74,24 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
 
     loss_i, ratio, _ = ppo_clip_terms(log_prob - log_prob_old, advantages, clip_eps)
     loss = loss_i.mean() - entropy_coef * entropy.mean()
-    grad_theta = list(torch.autograd.grad(loss, theta_values, retain_graph=need_meta))
-
+    n = len(theta_values)
     meta, sensitivity = None, None
-    if need_meta:
+    if not need_meta:
+        grad_theta = list(torch.autograd.grad(loss, theta_values))
+    else:
         v = g_hat if outer_direction is None else outer_direction
         meta_objective = -inner_lr * sum((vk.detach() * gk).sum() for vk, gk in zip(v, g_hat))
         inputs = theta_values + ([adv_hat] if want_sensitivity else [])
-        grads = torch.autograd.grad(meta_objective, inputs)
-        meta = list(grads[:len(theta_values)])
-        sensitivity = grads[-1].detach() if want_sensitivity else None
-        grad_theta = [g + xi * m for g, m in zip(grad_theta, meta)]
+        if split_meta or xi == 0:
+            first = torch.autograd.grad(loss, theta_values, retain_graph=True)
+            grads = torch.autograd.grad(meta_objective, inputs)
+            meta = list(grads[:n])
+            grad_theta = [g + xi * m for g, m in zip(first, meta)]
+            sensitivity = grads[n] if want_sensitivity else None
+        else:
+            grads = torch.autograd.grad(loss + xi * meta_objective, inputs)
+            grad_theta = list(grads[:n])
+            sensitivity = grads[n] / xi if want_sensitivity else None
     with torch.no_grad():
         stats = {
             "loss_theta": loss.detach(), "loss_theta_hat": loss_hat.detach(),
@@ -89,7 +101,7 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
             "approx_kl": ((ratio - 1) - torch.log(ratio)).mean(),
         }
     return MetaStep(grad_theta=grad_theta, grad_theta_hat=[g.detach() for g in g_hat], meta=meta,
-                    advantage_sensitivity=sensitivity, stats=stats)
+                    advantage_sensitivity=None if sensitivity is None else sensitivity.detach(), stats=stats)
 
 
 def ppo_step(actor: torch.nn.Module, theta: Params, obs: dict, actions: torch.Tensor, log_prob_old: torch.Tensor,
