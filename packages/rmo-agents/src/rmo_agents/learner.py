@@ -218,7 +218,7 @@ class Learner:
                               data["adv_hat"][idx], clip_eps=ppo.clip_eps, entropy_coef=ppo.entropy_coef, xi=0.0,
                               inner_lr=inner_lr, want_sensitivity=False)
             direction = post_step_direction(
-                self.actor, theta, theta_hat, first.grad_theta_hat, 2 * inner_lr,
+                self.actor, theta, theta_hat, first.grad_theta_hat, inner_lr,
                 {k: v[next_idx] for k, v in data["obs"].items()}, data["actions"][next_idx],
                 data["adv_hat"][next_idx], clip_eps=ppo.clip_eps, entropy_coef=ppo.entropy_coef)
         step = meta_step(self.actor, theta, theta_hat, obs, actions, log_prob_old, data["adv"][idx],

@@ -6,13 +6,6 @@ import torch
 import torch.nn.functional as F
 
 
-def categorical_terms(logits: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(log pi(a|o), entropy) per sample from ``(N, 2)`` logits (masked logits are finite, so no NaN)."""
-    log_p = F.log_softmax(logits, dim=-1)
-    log_prob = log_p.gather(1, actions.long().view(-1, 1)).squeeze(1)
-    return log_prob, -(log_p.exp() * log_p).sum(-1)
-
-
 def ppo_clip_terms(log_ratio: torch.Tensor, advantages: torch.Tensor, clip_eps: float):
     """Per-sample clipped surrogate of Eq. 4, as a loss to minimise.
 

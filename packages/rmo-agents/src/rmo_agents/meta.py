@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import torch
 from torch.func import functional_call
 
-from .losses import categorical_terms, ppo_clip_terms
+from .losses import ppo_clip_terms
+from .nets.actor import categorical_terms
 
 Params = dict[str, torch.Tensor]
 
