@@ -166,6 +166,11 @@ class MetaConfig:
     def matcher(self) -> str:
         return "greedy" if self.variant == "rec" else "km"
 
+    @property
+    def eta_parametrisation(self) -> str:
+        """How eta is stored: ``eta_param`` when it is learned, else "clip" (the fixed values, exactly)."""
+        return self.eta_param if self.learns_eta else "clip"
+
 
 @dataclass(frozen=True)
 class OptimConfig:
@@ -257,7 +262,7 @@ class RMOConfig:
             data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
         except (OSError, ValueError) as err:
             raise ValueError(f"cannot read config {path}: {err}") from None
-        return cls.from_dict(_from_toml(data))
+        return cls.from_dict(data)
 
     def replace_path(self, dotted: str, value: Any) -> RMOConfig:
         """A copy with ``section.field`` set to ``value`` (validated)."""
@@ -363,14 +368,18 @@ def validate(cfg: RMOConfig) -> None:
     _nonneg("run.threads", run.threads)
 
 
+UNBOUNDED = ("max_grad_norm",)
+"""Float fields that may be infinite."""
+
+
 def _check_types(section: str, obj) -> None:
     hints = {f.name: f.type for f in fields(obj)}
     for name, hint in hints.items():
         value = getattr(obj, name)
         ok = {
             "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-            or v == math.inf,
+            "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and (
+                math.isfinite(v) or (name in UNBOUNDED and v == math.inf)),
             "float | None": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)
                                                     and math.isfinite(v)),
             "bool": lambda v: isinstance(v, bool),
@@ -396,25 +405,22 @@ def _section(cls, values, name: str):
             cleaned[key] = tuple(value)
         if known[key].type == "float" and isinstance(value, str) and value in ("inf", "Infinity"):
             cleaned[key] = math.inf
+        if "None" in known[key].type and value == "none":  # TOML has no null: see _toml_safe
+            cleaned[key] = None
+        if known[key].type == "dict" and isinstance(value, dict):  # DASCConfig fields: no str field takes "none"
+            cleaned[key] = {k: None if v == "none" else v for k, v in value.items()}
     return cls(**cleaned)
 
 
 def _toml_safe(data):
-    """TOML has no null and no infinity: None becomes the string "none", inf the string "inf"."""
+    """TOML has no null and no infinity: None becomes the string "none", inf the string "inf"
+    (``_section`` reads them back for the fields that may hold None or inf)."""
     if isinstance(data, dict):
         return {k: _toml_safe(v) for k, v in data.items()}
     if data is None:
         return "none"
     if isinstance(data, float) and math.isinf(data):
         return "inf"
-    return data
-
-
-def _from_toml(data):
-    if isinstance(data, dict):
-        return {k: _from_toml(v) for k, v in data.items()}
-    if data == "none":
-        return None
     return data
 
 

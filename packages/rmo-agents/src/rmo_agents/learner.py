@@ -57,7 +57,7 @@ class Learner:
         self.value_norm = ValueNorm().to(device)
         self.value_norm_hat = ValueNorm().to(device)
         alpha, beta = (meta.alpha0, meta.beta0) if meta.learns_eta else (meta.fixed_alpha, meta.fixed_beta)
-        self.eta = Eta(alpha, beta, meta.eta_param)
+        self.eta = Eta(alpha, beta, meta.eta_parametrisation)
         make = torch.optim.SGD if optim.optimizer == "sgd" else torch.optim.Adam
         self.opt_theta = make(self.actor.parameters(), lr=optim.lr_theta)
         self.opt_theta_hat = make(self.actor_hat.parameters(), lr=optim.lr_theta_hat) if self.actor_hat else None

@@ -46,7 +46,7 @@ class RMOPolicy(Policy):
         actor = Actor.from_space(space, config.model)
         load_state(actor, data["modules"]["theta"], "theta", path)
         raw = data["modules"]["eta"]["raw"]
-        eta = torch.sigmoid(raw) if config.meta.eta_param == "logit" else raw
+        eta = torch.sigmoid(raw) if config.meta.eta_parametrisation == "logit" else raw
         alpha, beta = (float(x) for x in eta.clamp(0, 1).tolist())
         return cls(actor, (alpha, beta), matcher, name or ("rmo" if matcher == "km" else "rec"), sample, device,
                    observation_space=space)

@@ -171,5 +171,5 @@ class Trainer:
 def _versions() -> dict[str, str]:
     import dasc_env
 
-    return {"rmo_agents": __version__, "dasc_env": dasc_env.__version__, "torch": torch.__version__,
+    return {"rmo_agents": __version__, "dasc_env": dasc_env.__version__, "torch": str(torch.__version__),
             "numpy": np.__version__}

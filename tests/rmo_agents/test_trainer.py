@@ -1,0 +1,100 @@
+"""Trainer: seeded determinism, bitwise resume from a checkpoint, variants, and a CUDA update when present."""
+
+import pytest
+import torch
+
+from rmo_agents import RMOConfig, Trainer
+from rmo_agents.config import EnvConfig, MetaConfig, ModelConfig, OptimConfig, PPOConfig, RunConfig
+
+
+def tiny(tmp_path, variant="rmo", episodes=2, seed=0, **run) -> RMOConfig:
+    """A run that takes about a second: 4 tasks, 12 workers on the small city, a small actor."""
+    return RMOConfig(
+        env=EnvConfig(city="small", num_tasks=4, num_workers=12, dasc={"arrival_window": 300.0, "decision_interval": 30.0}),
+        model=ModelConfig(gat_heads=2, gat_hidden=4, gat_out=4, actor_hidden=(16,), critic_hidden=8),
+        ppo=PPOConfig(epochs=2, minibatch_size=128, critic_minibatch_size=64),
+        meta=MetaConfig(variant=variant, eta_lr=0.01, eta_param="logit", eta_chain="gae"),
+        optim=OptimConfig(optimizer="adam", lr_theta=1e-3, lr_theta_hat=1e-3, chi=None),
+        run=RunConfig(seed=seed, episodes=episodes, eval_every=0, progress=False, out=str(tmp_path),
+                      deterministic=True, threads=1, **run),
+    )
+
+
+def parameters(trainer: Trainer) -> dict[str, torch.Tensor]:
+    return {f"{name}.{k}": v.clone() for name, part in trainer.learner.modules().items()
+            if isinstance(part, torch.nn.Module) for k, v in part.state_dict().items()}
+
+
+def assert_same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def test_same_seed_gives_identical_parameters_and_revenue(tmp_path):
+    first, second = Trainer(tiny(tmp_path / "a")), Trainer(tiny(tmp_path / "b"))
+    stats_a, stats_b = first.run(), second.run()
+    assert_same(parameters(first), parameters(second))
+    assert stats_a["revenue"] == stats_b["revenue"] and stats_a["loss_theta"] == stats_b["loss_theta"]
+
+
+def test_different_seed_gives_different_parameters(tmp_path):
+    first, second = Trainer(tiny(tmp_path / "a")), Trainer(tiny(tmp_path / "b", seed=1))
+    first.run(), second.run()
+    assert not torch.equal(parameters(first)["theta.mlp.0.weight"], parameters(second)["theta.mlp.0.weight"])
+
+
+def test_resume_continues_bit_for_bit(tmp_path):
+    straight = Trainer(tiny(tmp_path / "straight", episodes=3))
+    straight.run()
+    Trainer(tiny(tmp_path / "split", episodes=2)).run()
+    resumed = Trainer.resume(tmp_path / "split" / "last.pt", episodes=3)
+    resumed.run()
+    assert resumed.episodes_done == 3 and resumed.learner.updates == 3
+    assert_same(parameters(straight), parameters(resumed))
+    assert resumed.learner.xi == straight.learner.xi
+    assert resumed.learner.eta.pair() == straight.learner.eta.pair()
+
+
+def test_checkpoint_round_trip_restores_every_state(tmp_path):
+    trainer = Trainer(tiny(tmp_path))
+    trainer.run()
+    loaded = Trainer.resume(tmp_path / "last.pt")
+    assert_same(parameters(trainer), parameters(loaded))
+    for name in ("opt_theta", "opt_theta_hat", "opt_phi", "opt_eta"):
+        state_a = trainer.learner.modules()[name].state_dict()["state"]
+        state_b = loaded.learner.modules()[name].state_dict()["state"]
+        for key in state_a:
+            for field in state_a[key]:
+                assert torch.equal(torch.as_tensor(state_a[key][field]), torch.as_tensor(state_b[key][field]))
+    assert loaded.learner.xi == trainer.learner.xi and loaded.episodes_done == trainer.episodes_done
+    assert torch.equal(loaded.sample_gen.get_state(), trainer.sample_gen.get_state())
+    assert torch.equal(loaded.shuffle_gen.get_state(), trainer.shuffle_gen.get_state())
+
+
+@pytest.mark.parametrize("variant", ["sparse", "shaped", "meta", "rec"])
+def test_every_variant_trains_and_only_rmo_moves_eta(tmp_path, variant):
+    trainer = Trainer(tiny(tmp_path, variant=variant, episodes=1))
+    before = parameters(trainer)
+    stats = trainer.run()
+    after = parameters(trainer)
+    assert not torch.equal(before["theta.mlp.0.weight"], after["theta.mlp.0.weight"])
+    assert (stats["alpha"], stats["beta"]) == (0.95, 0.10)
+    assert trainer.adapters[0].env.utility_params == (0.95, 0.10)
+    assert trainer.adapters[0].env.sim.matcher == ("greedy" if variant == "rec" else "km")
+
+
+def test_rmo_variant_moves_eta_and_pushes_it_to_the_env(tmp_path):
+    trainer = Trainer(tiny(tmp_path, variant="rmo", episodes=2))
+    first = trainer.train_iteration()
+    assert (first["alpha"], first["beta"]) != (0.5, 0.5)
+    trainer.train_iteration()  # its rollout ran with the eta learned by the first update
+    assert trainer.adapters[0].env.utility_params == pytest.approx((first["alpha"], first["beta"]), abs=1e-12)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_one_update_on_the_gpu(tmp_path):
+    trainer = Trainer(tiny(tmp_path, episodes=1, device="cuda"))
+    stats = trainer.run()
+    assert next(trainer.learner.actor.parameters()).is_cuda
+    assert all(v == v for v in stats.values())
