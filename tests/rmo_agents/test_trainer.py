@@ -10,7 +10,8 @@ from rmo_agents.config import EnvConfig, MetaConfig, ModelConfig, OptimConfig, P
 def tiny(tmp_path, variant="rmo", episodes=2, seed=0, **run) -> RMOConfig:
     """A run that takes about a second: 4 tasks, 12 workers on the small city, a small actor."""
     return RMOConfig(
-        env=EnvConfig(city="small", num_tasks=4, num_workers=12, dasc={"arrival_window": 300.0, "decision_interval": 30.0}),
+        env=EnvConfig(city="small", num_tasks=4, num_workers=12,
+                      dasc={"arrival_window": 300.0, "decision_interval": 30.0}),
         model=ModelConfig(gat_heads=2, gat_hidden=4, gat_out=4, actor_hidden=(16,), critic_hidden=8),
         ppo=PPOConfig(epochs=2, minibatch_size=128, critic_minibatch_size=64),
         meta=MetaConfig(variant=variant, eta_lr=0.01, eta_param="logit", eta_chain="gae"),

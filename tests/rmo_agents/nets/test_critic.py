@@ -5,7 +5,7 @@ import torch
 
 from rmo_agents.config import ModelConfig
 from rmo_agents.nets import Critic
-from tests.rmo_agents.nets.test_actor import make_obs, observation_space
+from tests.rmo_agents.builders import make_obs, observation_space
 
 W, R, FW_STATE, FS_STATE = 7, 9, 6, 8
 ENCODERS = ("gru", "deepsets")

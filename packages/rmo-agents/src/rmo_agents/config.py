@@ -373,23 +373,26 @@ UNBOUNDED = ("max_grad_norm",)
 
 
 def _check_types(section: str, obj) -> None:
-    hints = {f.name: f.type for f in fields(obj)}
-    for name, hint in hints.items():
-        value = getattr(obj, name)
-        ok = {
-            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and (
-                math.isfinite(v) or (name in UNBOUNDED and v == math.inf)),
-            "float | None": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)
-                                                    and math.isfinite(v)),
-            "bool": lambda v: isinstance(v, bool),
-            "str": lambda v: isinstance(v, str),
-            "dict": lambda v: isinstance(v, dict),
-            "tuple[int, ...]": lambda v: isinstance(v, tuple) and all(
-                isinstance(x, int) and not isinstance(x, bool) for x in v),
-        }[hint]
-        if not ok(value):
-            raise TypeError(f"{section}.{name} must be {hint}, got {value!r}")
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if not _type_ok(f.type, value, f.name in UNBOUNDED):
+            raise TypeError(f"{section}.{f.name} must be {f.type}, got {value!r}")
+
+
+def _type_ok(hint: str, value, may_be_inf: bool) -> bool:
+    def real(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and (
+            math.isfinite(v) or (may_be_inf and v == math.inf))
+
+    if hint == "float | None":
+        return value is None or real(value)
+    if hint == "float":
+        return real(value)
+    if hint == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint == "tuple[int, ...]":
+        return isinstance(value, tuple) and all(isinstance(x, int) and not isinstance(x, bool) for x in value)
+    return isinstance(value, {"bool": bool, "str": str, "dict": dict}[hint])
 
 
 def _section(cls, values, name: str):
