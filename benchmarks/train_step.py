@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import math
 import os
 import resource
 import statistics
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +75,39 @@ def max_rss_bytes() -> int:
     """Peak RSS of the process so far (``ru_maxrss``: KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+class OtherLoad:
+    """CPU time used by every other process while a block runs, in cores (Linux /proc; NaN elsewhere).
+
+    The load average lags by a minute; this says whether another job shared the cores during each timed phase.
+    """
+
+    def __init__(self):
+        self.phases: dict[str, float] = {}
+
+    @staticmethod
+    def _ticks() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)  # all but idle and iowait
+        with open("/proc/self/stat") as f:
+            own = f.read().rsplit(")", 1)[1].split()
+        return busy, int(own[11]) + int(own[12])  # utime + stime of this process (all its threads)
+
+    @contextmanager
+    def phase(self, name: str):
+        try:
+            busy0, own0 = self._ticks()
+        except (OSError, ValueError, IndexError):
+            self.phases[name] = math.nan
+            yield
+            return
+        t0 = time.perf_counter()
+        yield
+        busy1, own1 = self._ticks()
+        seconds = max(time.perf_counter() - t0, 1e-9)
+        self.phases[name] = max(0.0, (busy1 - busy0) - (own1 - own0)) / os.sysconf("SC_CLK_TCK") / seconds
 
 
 class RssSampler:
@@ -371,18 +406,25 @@ def main() -> None:
         cfg, learner, device = trainer.config, trainer.learner, trainer.device
         on_cpu = device.type == "cpu"
 
-        episodes, rollout_s = run_rollout(trainer, args.episodes)
+        others = OtherLoad()
+        with others.phase("rollout"):
+            episodes, rollout_s = run_rollout(trainer, args.episodes)
         steps = sum(e.num_steps for e in episodes)
         transitions = sum(e.num_transitions for e in episodes)
-        upd = run_update(trainer, episodes)
+        with others.phase("update"):
+            upd = run_update(trainer, episodes)
 
         data = learner._prepare(episodes)
         n = int(data["actions"].shape[0])
         gen = torch.Generator().manual_seed(args.seed)
         sizes = [s for s in (int(x) for x in args.sizes.split(",")) if s <= n]
-        mb = {s: compare_minibatch(trainer, data, s, args.repeats, gen) for s in sizes}
+        with others.phase("minibatches"):
+            mb = {s: compare_minibatch(trainer, data, s, args.repeats, gen) for s in sizes}
         positive = torch.from_numpy(np.concatenate([e.reward_shaped for e in episodes]) > 0).to(device)
-        ref = run_reference(trainer, data, positive, min(args.reference_cap, n)) if args.reference_cap > 0 else None
+        ref = None
+        if args.reference_cap > 0:
+            with others.phase("reference"):
+                ref = run_reference(trainer, data, positive, min(args.reference_cap, n))
     load_after = os.getloadavg()
 
     epochs = cfg.ppo.epochs
@@ -437,6 +479,10 @@ def main() -> None:
     print(f"device {device} [{name}], torch {torch.__version__}, {threads} thread(s), "
           f"load average {' '.join(f'{x:.2f}' for x in load_before)} before / "
           f"{' '.join(f'{x:.2f}' for x in load_after)} after")
+    busy = ", ".join(f"{k} {v:.2f}" for k, v in others.phases.items())
+    print(f"CPU used by other processes during each phase (cores, mean): {busy}")
+    if on_cpu and any(v > 0.25 for v in others.phases.values()):
+        print("WARNING: another job shared the CPU during a timed phase; its figures are not from a quiet machine")
     print(f"rollout: {len(episodes)} episode(s), {steps} env steps, {transitions} agent-transitions "
           f"({transitions / max(steps, 1):.1f} live agents/step); revenue "
           f"{np.mean([e.metrics['revenue'] for e in episodes]):.1f}")
@@ -452,7 +498,8 @@ def main() -> None:
         context = {"device": str(device), "device_name": name, "torch": torch.__version__, "threads": threads,
                    "city": args.city, "tasks": args.tasks, "workers": args.workers, "episodes": len(episodes),
                    "transitions": transitions, "epochs": epochs, "minibatch": cfg.ppo.minibatch_size,
-                   "load_1min": load_before[0]}
+                   "load_1min": load_before[0],
+                   **{f"other_cpu_{k}": round(v, 3) for k, v in others.phases.items()}}
         args.csv.parent.mkdir(parents=True, exist_ok=True)
         with args.csv.open("w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=[*context, *rows[0]])
