@@ -26,7 +26,8 @@ def run_one(variant: str, seed: int, args: dict) -> list[dict]:
     config = preset("practical").with_overrides([
         f"env.city={args['city']}", f"env.num_tasks={args['tasks']}", f"env.num_workers={args['workers']}",
         f"env.dasc={json.dumps(args['dasc'])}", f"meta.variant={variant}", f"run.seed={seed}",
-        f"run.episodes={args['episodes']}", f"run.eval_every={args['eval_every']}", f"run.eval_seeds={args['eval_seeds']}",
+        f"run.episodes={args['episodes']}", f"run.eval_every={args['eval_every']}",
+        f"run.eval_seeds={args['eval_seeds']}",
         "run.threads=1", "run.progress=false", f"run.out={args['out']}/{variant}-s{seed}",
         *args["set"]])
     trainer = Trainer(config)

@@ -4,7 +4,8 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from rmo_agents.config import ModelConfig
+from rmo_agents import RMOConfig
+from rmo_agents.config import EnvConfig, MetaConfig, ModelConfig, OptimConfig, PPOConfig, RunConfig
 from rmo_agents.nets import Actor
 
 T, K, KW, KS = 6, 3, 4, 3
@@ -48,3 +49,17 @@ def make_obs(n=16, seed=0, dtype=torch.float64) -> dict[str, torch.Tensor]:
 def make_actor(seed=0, dtype=torch.float64, **overrides) -> Actor:
     torch.manual_seed(seed)
     return Actor.from_space(observation_space(), ModelConfig(**{**SMALL, **overrides})).to(dtype)
+
+
+def tiny_config(tmp_path, variant="rmo", episodes=2, seed=0, **run) -> RMOConfig:
+    """A run that takes about a second: 4 tasks, 12 workers on the small city, a small actor."""
+    return RMOConfig(
+        env=EnvConfig(city="small", num_tasks=4, num_workers=12,
+                      dasc={"arrival_window": 300.0, "decision_interval": 30.0}),
+        model=ModelConfig(gat_heads=2, gat_hidden=4, gat_out=4, actor_hidden=(16,), critic_hidden=8),
+        ppo=PPOConfig(epochs=2, minibatch_size=128, critic_minibatch_size=64),
+        meta=MetaConfig(variant=variant, eta_lr=0.01, eta_param="logit", eta_chain="gae"),
+        optim=OptimConfig(optimizer="adam", lr_theta=1e-3, lr_theta_hat=1e-3, chi=None),
+        run=RunConfig(seed=seed, episodes=episodes, eval_every=0, progress=False, out=str(tmp_path),
+                      deterministic=True, threads=1, **run),
+    )

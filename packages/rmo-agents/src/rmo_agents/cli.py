@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -75,7 +76,7 @@ def train_main(argv: list[str] | None = None) -> int:
             if args.no_progress:
                 config = config.replace_path("run.progress", False)
             if args.print_config:
-                print(config.to_dict())
+                print(json.dumps(config.to_dict()))
                 return 0
             trainer = Trainer(config)
     except (ValueError, TypeError) as err:

@@ -1,0 +1,68 @@
+"""rmo-train and rmo-eval: a smoke run writes TensorBoard events, checkpoints and results; bad input exits 2."""
+
+import csv
+import json
+import subprocess
+import sys
+
+from rmo_agents.cli import SHORTCUTS, eval_main, train_main, train_parser
+
+TINY = ["--city", "small", "--tasks", "4", "--workers", "12", "--threads", "1", "--no-progress",
+        "--set", 'env.dasc={"arrival_window": 300.0, "decision_interval": 30.0}',
+        "--set", "model.gat_heads=2", "--set", "model.gat_hidden=4", "--set", "model.actor_hidden=[16]",
+        "--set", "ppo.epochs=1"]
+
+
+def test_train_then_resume_then_eval_writes_every_output(tmp_path):
+    out = tmp_path / "run"
+    assert train_main([*TINY, "--episodes", "2", "--eval-every", "1", "--eval-seeds", "1", "--out", str(out)]) == 0
+    for name in ("last.pt", "best.pt", "config.json", "metrics.csv"):
+        assert (out / name).is_file(), name
+    assert list((out / "tb").glob("events.out.tfevents.*"))
+    assert train_main(["--resume", str(out / "last.pt"), "--episodes", "3", "--no-progress"]) == 0
+    rows = list(csv.DictReader((out / "metrics.csv").open()))
+    assert [int(r["episodes"]) for r in rows] == [1, 2, 3]
+    logged = {"revenue", "loss_theta", "loss_theta_hat", "meta_norm", "xi", "alpha", "beta", "eval_revenue"}
+    assert logged <= set(rows[0])
+    assert eval_main([str(out / "best.pt"), "--seeds", "1", "--methods", "rmo,rec,km", "--no-plots", "--quiet",
+                      "--out", str(tmp_path / "eval")]) == 0
+    results = list(csv.DictReader((tmp_path / "eval" / "results.csv").open()))
+    assert sorted(r["method"] for r in results) == ["km", "rec", "rmo"]
+    assert {r["num_tasks"] for r in results} == {"4"}
+
+
+def test_bad_config_value_exits_2_naming_the_field(tmp_path, capsys):
+    assert train_main([*TINY, "--set", "ppo.gamma=2", "--out", str(tmp_path)]) == 2
+    assert "ppo.gamma=2" in capsys.readouterr().err
+
+
+def test_resume_refuses_to_change_the_config(tmp_path, checkpoint, capsys):
+    assert train_main(["--resume", str(checkpoint), "--tasks", "9"]) == 2
+    assert "cannot change" in capsys.readouterr().err
+
+
+def test_print_config_shows_the_resolved_config(capsys):
+    assert train_main(["--preset", "paper", "--set", "ppo.epochs=3", "--print-config"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["ppo"]["epochs"] == 3 and printed["optim"]["optimizer"] == "sgd"
+
+
+def test_help_documents_every_option():
+    text = train_parser().format_help()
+    for flag in SHORTCUTS:
+        assert f"--{flag.replace('_', '-')}" in text
+    for flag in ("--preset", "--config", "--set", "--resume"):
+        assert flag in text
+
+
+def test_eval_of_a_missing_checkpoint_exits_2(tmp_path, capsys):
+    assert eval_main([str(tmp_path / "none.pt")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_console_scripts_are_installed():
+    for script in ("rmo-train", "rmo-eval"):
+        done = subprocess.run([sys.executable, "-c", f"from importlib.metadata import entry_points; "
+                               f"print([e.value for e in entry_points(group='console_scripts', name='{script}')])"],
+                              capture_output=True, text=True, check=True)
+        assert "rmo_agents.cli" in done.stdout

@@ -1,0 +1,73 @@
+"""RMOPolicy: a trained checkpoint acts wherever a dasc_env Policy does, scored by the same harness and ledger."""
+
+import pytest
+
+import dasc_env
+from dasc_env.baselines import available_methods, make_method
+from dasc_env.evaluation import run_episode
+from dasc_env.evaluation.cli import main as dasc_eval
+from rmo_agents import CheckpointError, RMOPolicy, Trainer
+from tests.rmo_agents.builders import tiny_config
+
+
+def tiny_env(**overrides):
+    config = tiny_config(".").env.dasc_config()
+    return dasc_env.parallel_env(config.replace(**overrides))
+
+
+def test_rmo_plays_an_episode_with_its_learned_eta_and_a_clean_ledger(checkpoint):
+    policy = RMOPolicy.load(checkpoint)
+    env = tiny_env()
+    metrics = run_episode(env, policy, seed=3)
+    assert env.utility_params == policy.eta != (0.5, 0.5)
+    assert env.sim.matcher == "km"
+    assert dasc_env.verify_ledger(env.scenario, env.ledger, env.config) == []
+    assert metrics["revenue"] == env.total_revenue
+
+
+def test_rec_uses_the_same_actor_with_greedy_matching(checkpoint):
+    env = tiny_env()
+    run_episode(env, RMOPolicy.load(checkpoint, matcher="greedy"), seed=3)
+    assert env.sim.matcher == "greedy"
+
+
+def test_the_greedy_policy_is_deterministic(checkpoint):
+    first = run_episode(tiny_env(), RMOPolicy.load(checkpoint), seed=5)["revenue"]
+    assert run_episode(tiny_env(), RMOPolicy.load(checkpoint), seed=5)["revenue"] == first
+
+
+def test_policy_refuses_an_env_with_other_observation_shapes(checkpoint):
+    env = tiny_env(max_subtasks=12)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="expects observations"):
+        RMOPolicy.load(checkpoint).reset(env, 0)
+
+
+def test_rmo_and_rec_are_registered_dasc_env_methods(checkpoint):
+    assert {"rmo", "rec"} <= set(available_methods())
+    assert make_method("rmo", checkpoint=str(checkpoint)).matcher == "km"
+    assert make_method("rec", checkpoint=str(checkpoint)).matcher == "greedy"
+
+
+def test_rmo_method_without_a_checkpoint_says_how_to_give_one(monkeypatch):
+    monkeypatch.delenv("RMO_CHECKPOINT", raising=False)
+    with pytest.raises(CheckpointError, match="--rmo-checkpoint"):
+        make_method("rmo")
+
+
+def test_dasc_eval_scores_rmo_next_to_a_baseline(tmp_path, checkpoint):
+    code = dasc_eval(["--city", "small", "--tasks", "4", "--workers", "12", "--methods", "km,rmo", "--seeds", "1",
+                      "--rmo-checkpoint", str(checkpoint), "--out", str(tmp_path), "--no-plots", "--quiet"])
+    assert code == 0
+    lines = (tmp_path / "results.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["km", "rmo"]
+
+
+def test_dasc_eval_refuses_an_option_for_a_method_not_asked_for(tmp_path, capsys):
+    code = dasc_eval(["--methods", "km", "--rmo-checkpoint", "x.pt", "--out", str(tmp_path)])
+    assert code == 2 and "unrecognized argument" in capsys.readouterr().err
+
+
+def test_policy_trained_on_another_variant_loads(tmp_path):
+    Trainer(tiny_config(tmp_path, variant="sparse", episodes=1)).run()
+    assert RMOPolicy.load(tmp_path / "last.pt").eta == (0.95, 0.10)
