@@ -4,18 +4,33 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# PyTorch for rmo-agents: PyPI's default (CUDA) build when an NVIDIA GPU answers nvidia-smi, else the CPU
+# build (a local wheel store or download.pytorch.org/whl/cpu). Override both, e.g.
+#   make setup TORCH_SPEC='torch==2.6.0' TORCH_INDEX='--index-url https://download.pytorch.org/whl/cu124'
+GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
+TORCH_SPEC ?= $(if $(GPU),torch>=2.2,torch==2.13.0)
+TORCH_INDEX ?= $(if $(GPU),,--extra-index-url https://download.pytorch.org/whl/cpu)
+
+# The demo's worker-scarce point: the small city, 20 tasks, 15-40 workers, 15 s decision epochs.
+DEMO_POINT := --city small --tasks 20
+DEMO_ENV := --set 'env.dasc={"decision_interval": 15.0}'
+
 .PHONY: setup demo test lint bench clean
 
 setup: $(STAMP)
 
-$(STAMP): Makefile packages/dasc-env/pyproject.toml requirements-dev.txt
+$(STAMP): Makefile packages/dasc-env/pyproject.toml packages/rmo-agents/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -r requirements-dev.txt
+	$(PY) -m pip install --quiet $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -e packages/rmo-agents -r requirements-dev.txt
 	touch $(STAMP)
 
 demo: setup
 	$(PY) examples/run_episode.py
-	$(PY) examples/compare_baselines.py --seeds 1
+	$(VENV)/bin/rmo-train --preset practical $(DEMO_POINT) --workers 25 $(DEMO_ENV) --episodes 20 --eval-every 5 \
+		--out results/demo
+	$(VENV)/bin/rmo-eval results/demo/best.pt --workers 15,25,40 --seeds 3 --quiet \
+		--methods rmo,rec,greedy,km,ready-km,random --out results/demo/eval
 
 test: setup
 	$(PY) -m pytest -q
@@ -26,6 +41,7 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/env_step.py
 	$(PY) benchmarks/city_build.py
+	$(PY) benchmarks/train_step.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
