@@ -85,3 +85,12 @@ def test_one_update_on_the_gpu(tmp_path):
     stats = trainer.run()
     assert next(trainer.learner.actor.parameters()).is_cuda
     assert all(v == v for v in stats.values())
+
+
+def test_two_env_copies_give_two_episodes_per_update(tmp_path):
+    config = tiny(tmp_path, episodes=4).replace_path("env.num_envs", 2)
+    trainer = Trainer(config)
+    stats = trainer.run()
+    assert trainer.episodes_done == 4 and trainer.learner.updates == 2
+    single = Trainer(tiny(tmp_path / "one", episodes=1))
+    assert stats["env_steps"] > single.train_iteration()["env_steps"]
