@@ -108,6 +108,8 @@ class OtherLoad:
         busy1, own1 = self._ticks()
         seconds = max(time.perf_counter() - t0, 1e-9)
         self.phases[name] = max(0.0, (busy1 - busy0) - (own1 - own0)) / os.sysconf("SC_CLK_TCK") / seconds
+        print(f"[train_step] {name}: {seconds:.1f} s, other processes {self.phases[name]:.2f} cores", file=sys.stderr,
+              flush=True)
 
 
 class RssSampler:

@@ -6,7 +6,8 @@ import pytest
 from dasc_env import DASCConfig
 from rmo_agents.adapter import DascAdapter
 from rmo_agents.buffer import (
-    OBS_KEYS,
+    AGENT_KEYS,
+    GRAPH_KEYS,
     EpisodeRecorder,
     agent_gae,
     discounted_scan,
@@ -15,6 +16,7 @@ from rmo_agents.buffer import (
     trajectory_scan,
     utility_grad,
 )
+from rmo_agents.rollout import shared_batch
 
 GAMMA, LAM = 0.9, 0.8
 
@@ -161,12 +163,13 @@ def played():
         state = adapter.state_tables()
         actions = rng.integers(0, 2, agents.size)
         log_prob = rng.uniform(-2.0, 0.0, agents.size)
-        seen.append(dict(agents=agents.copy(), obs={k: batch[k].copy() for k in OBS_KEYS},
+        seen.append(dict(agents=agents.copy(), obs={k: batch[k].copy() for k in AGENT_KEYS + GRAPH_KEYS},
                          state={k: v.copy() for k, v in state.items()}, actions=actions))
         result, next_agents, next_batch = adapter.step(actions)
         seen[-1]["result"] = result
         for recorder in recorders.values():
-            recorder.add(agents, batch, state, actions, log_prob, result, CONFIG.failed_recommendation_reward)
+            recorder.add(agents, shared_batch(adapter.env, agents, batch), state, actions, log_prob, result,
+                         CONFIG.failed_recommendation_reward)
         agents, batch = next_agents, next_batch
     metrics = adapter.episode_metrics()
     episodes = {mode: r.finish(metrics) for mode, r in recorders.items()}
@@ -192,8 +195,10 @@ def test_finish_counts_steps_and_transitions(played):
     for name in ("actions", "log_prob", "step", "agent", "next", "reward_sparse", "reward_shaped", "matched"):
         assert getattr(ep, name).shape == (m,), name
     assert ep.utilities.shape == (m, 3)
-    for k in OBS_KEYS:
+    for k in AGENT_KEYS:
         assert ep.obs[k].shape == (m, *seen[0]["obs"][k].shape[1:]), k
+    assert ep.obs["graph_index"].shape == (m,)
+    assert ep.obs["task_mask"].shape[0] < m  # agents of one task at one step share their graph
     assert ep.team_reward.shape == (len(seen),)
 
 
@@ -208,8 +213,11 @@ def test_finish_step_agent_and_action_columns_follow_the_recorded_steps(played):
 
 def test_finish_keeps_every_steps_observations(played):
     episodes, seen, _ = played
-    for k in OBS_KEYS:
-        np.testing.assert_array_equal(episodes["env"].obs[k], np.concatenate([s["obs"][k] for s in seen]))
+    obs = episodes["env"].obs
+    for k in AGENT_KEYS:
+        np.testing.assert_array_equal(obs[k], np.concatenate([s["obs"][k] for s in seen]))
+    for k in GRAPH_KEYS:  # each agent's own graph, read through graph_index, is the one it observed
+        np.testing.assert_array_equal(obs[k][obs["graph_index"]], np.concatenate([s["obs"][k] for s in seen]))
 
 
 def test_finish_state_tables_are_compacted_and_padded_with_lengths(played):

@@ -131,3 +131,16 @@ def test_jvp_through_functional_call_matches_finite_differences(backend):
     plus = log_prob({k: v + eps * tangent[k] for k, v in params.items()})
     minus = log_prob({k: v - eps * tangent[k] for k, v in params.items()})
     torch.testing.assert_close(directional, (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
+
+
+def test_shared_task_graphs_give_the_same_logits_as_one_graph_per_agent():
+    obs = make_obs(n=8)
+    for k in ("task_nodes", "task_adjacency", "task_mask"):
+        obs[k][1::2] = obs[k][0::2]  # agents 2j and 2j+1 belong to one task
+    sizes = obs["task_mask"].sum(1)
+    obs["self_index"][1::2] = (obs["self_index"][0::2] + 1) % sizes[0::2]
+    shared = {k: v for k, v in obs.items() if k not in ("task_nodes", "task_adjacency", "task_mask")}
+    shared.update({k: obs[k][0::2] for k in ("task_nodes", "task_adjacency", "task_mask")},
+                  graph_index=torch.arange(8) // 2)
+    actor = make_actor()
+    torch.testing.assert_close(actor(shared), actor(obs), rtol=1e-12, atol=1e-12)

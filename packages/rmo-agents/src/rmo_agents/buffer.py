@@ -22,8 +22,30 @@ import numpy as np
 
 from .adapter import StepResult
 
-OBS_KEYS = ("task_nodes", "task_adjacency", "task_mask", "self_index", "workers", "workers_mask", "subtasks",
-            "subtasks_mask", "action_mask")
+GRAPH_KEYS = ("task_nodes", "task_adjacency", "task_mask")
+"""Observation parts that belong to a task's graph: stored once per (step, task), shared by its agents."""
+AGENT_KEYS = ("self_index", "workers", "workers_mask", "subtasks", "subtasks_mask", "action_mask")
+"""Observation parts of each agent."""
+
+
+def share_graphs(batch: dict[str, np.ndarray], groups: np.ndarray) -> dict[str, np.ndarray]:
+    """The per-agent ``batch`` with one graph row per distinct ``groups`` value and ``graph_index`` (N,).
+
+    Agents of one task at one step see the same task DAG (``task_nodes``, ``task_adjacency``,
+    ``task_mask``), so the GAT runs once per task instead of once per agent (about 3-4x fewer graphs).
+    """
+    _, first, index = np.unique(groups, return_index=True, return_inverse=True)
+    shared = {k: batch[k][first] for k in GRAPH_KEYS}
+    shared.update({k: batch[k] for k in AGENT_KEYS}, graph_index=index.reshape(-1).astype(np.int64))
+    return shared
+
+
+def concat_shared(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Stack shared-graph batches: graph rows and agent rows concatenated, ``graph_index`` offset."""
+    offsets = np.cumsum([0] + [p["task_mask"].shape[0] for p in parts])[:-1]
+    out = {k: np.concatenate([p[k] for p in parts]) for k in GRAPH_KEYS + AGENT_KEYS}
+    out["graph_index"] = np.concatenate([p["graph_index"] + o for p, o in zip(parts, offsets)])
+    return out
 
 
 def discounted_scan(delta: np.ndarray, discount: np.ndarray) -> np.ndarray:
@@ -119,8 +141,9 @@ class EpisodeRecorder:
 
     def add(self, agents: np.ndarray, obs: dict, state: dict, actions: np.ndarray, log_prob: np.ndarray,
             result: StepResult, failed_reward: float) -> None:
+        """Record one step: ``obs`` is the agents' batch with shared graphs (``share_graphs``)."""
         t = len(self.rewards)
-        self.obs.append({k: obs[k] for k in OBS_KEYS})
+        self.obs.append(obs)
         self.states.append(state)
         cols = self.columns
         cols["actions"].append(actions)
@@ -138,7 +161,7 @@ class EpisodeRecorder:
 
     def finish(self, metrics: dict[str, float]) -> Episode:
         cols = {k: np.concatenate(v) if v else np.zeros(0) for k, v in self.columns.items()}
-        obs = {k: np.concatenate([o[k] for o in self.obs]) for k in OBS_KEYS}
+        obs = concat_shared(self.obs)
         step, agent = cols["step"].astype(np.int64), cols["agent"].astype(np.int64)
         lengths = np.array([s["subtasks"].shape[0] for s in self.states], dtype=np.int64)
         width = self.states[0]["subtasks"].shape[1]

@@ -115,8 +115,10 @@ class PPOConfig:
     team_reward: str = "env"
     """Team reward R_t: "env" (sum of the agents' sparse rewards) or "revenue_delta" (the change of E(M), which
     includes failed tasks' -kappa sum d, plus -1 per failed recommendation)."""
-    sampling: str = "shuffle"
-    """"shuffle" (all agent-transitions) or "window" (the authors' code: 10 random 64-step windows)."""
+    sampling: str = "groups"
+    """Minibatches over all agent-transitions: "groups" (shuffled groups of agents that share a task graph at a
+    step, so the GAT runs once per group), "shuffle" (one by one), or "window" (the authors' 10 random 64-step
+    windows)."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import torch
 
-from .buffer import Episode, agent_gae, team_gae, trajectory_scan, utility_grad
+from .buffer import AGENT_KEYS, GRAPH_KEYS, Episode, agent_gae, concat_shared, team_gae, trajectory_scan, utility_grad
 from .config import RMOConfig
 from .losses import ValueNorm, value_loss
 from .meta import eta_gradient, meta_step, post_step_direction, ppo_step
@@ -110,7 +110,7 @@ class Learner:
     @torch.no_grad()
     def _prepare(self, episodes: list[Episode]) -> dict:
         cfg, ppo, dev = self.config, self.config.ppo, self.device
-        obs = {k: torch.from_numpy(np.concatenate([e.obs[k] for e in episodes])).to(dev) for k in episodes[0].obs}
+        obs = {k: torch.from_numpy(v).to(dev) for k, v in concat_shared([e.obs for e in episodes]).items()}
         width = max(e.state_subtasks.shape[1] for e in episodes)
         subtasks = np.concatenate([np.pad(e.state_subtasks, ((0, 0), (0, width - e.state_subtasks.shape[1]), (0, 0)))
                                    for e in episodes])
@@ -124,7 +124,7 @@ class Learner:
         h = torch.cat([self.critic.encode_state(*(states[k][r] for k in ("workers", "subtasks", "lengths", "time")))
                        for r in torch.arange(states["time"].shape[0], device=dev).split(ppo.critic_minibatch_size)])
         values = self._denorm(self.value_norm, self.critic.team_value(h)).cpu().double().numpy()
-        values_hat = torch.cat([self.critic.agent_value(h[row_t[i]], {k: v[i] for k, v in obs.items()})
+        values_hat = torch.cat([self.critic.agent_value(h[row_t[i]], select(obs, i))
                                 for i in torch.arange(row_t.numel(), device=dev).split(4096)])
         values_hat = self._denorm(self.value_norm_hat, values_hat).cpu().double().numpy()
 
@@ -183,10 +183,15 @@ class Learner:
         }
 
     def _epoch_samples(self, data: dict, generator: torch.Generator) -> torch.Tensor:
-        """Indices of this epoch's agent-transitions, shuffled: all of them, or the authors' windows."""
+        """Indices of this epoch's agent-transitions in minibatch order: all of them, shuffled one by one
+        ("shuffle") or by shared task graph ("groups"), or the authors' windows ("window")."""
         n = data["actions"].shape[0]
         if self.config.ppo.sampling == "shuffle":
             return torch.randperm(n, generator=generator).to(self.device)
+        if self.config.ppo.sampling == "groups":
+            graph = data["obs"]["graph_index"].cpu()
+            rank = torch.randperm(int(graph.max()) + 1, generator=generator)
+            return torch.argsort(rank[graph], stable=True).to(self.device)
         step, episode = data["episode_step"], data["episode_id"]
         keep = np.zeros(n, dtype=bool)
         for j in np.unique(episode):  # one draw per episode: 10 random 64-step windows
@@ -200,7 +205,7 @@ class Learner:
     def _actor_minibatch(self, data: dict, idx: torch.Tensor, next_idx: torch.Tensor | None,
                          split_meta: bool = False) -> dict[str, float]:
         cfg, ppo, meta = self.config, self.config.ppo, self.config.meta
-        obs = {k: v[idx] for k, v in data["obs"].items()}
+        obs = select(data["obs"], idx)
         actions, log_prob_old = data["actions"][idx], data["log_prob"][idx]
         theta = dict(self.actor.named_parameters())
         scale = cfg.optim.chi * idx.numel() if cfg.optim.chi is not None else 1.0
@@ -219,7 +224,7 @@ class Learner:
                               inner_lr=inner_lr, want_sensitivity=False)
             direction = post_step_direction(
                 self.actor, theta, theta_hat, first.grad_theta_hat, inner_lr,
-                {k: v[next_idx] for k, v in data["obs"].items()}, data["actions"][next_idx],
+                select(data["obs"], next_idx), data["actions"][next_idx],
                 data["adv_hat"][next_idx], clip_eps=ppo.clip_eps, entropy_coef=ppo.entropy_coef)
         step = meta_step(self.actor, theta, theta_hat, obs, actions, log_prob_old, data["adv"][idx],
                          data["adv_hat"][idx], clip_eps=ppo.clip_eps, entropy_coef=ppo.entropy_coef, xi=self.xi,
@@ -255,7 +260,7 @@ class Learner:
         loss = loss_team
         loss_agent = torch.zeros((), device=self.device)
         if agents.numel():
-            obs = {k: v[agents] for k, v in data["obs"].items()}
+            obs = select(data["obs"], agents)
             pred = self.critic.agent_value(h[position[data["state_row"][agents]]], obs)
             loss_agent = value_loss(pred, data["target_hat"][agents], ppo.value_loss)
             loss = loss + loss_agent
@@ -294,3 +299,11 @@ def _cosine(a, b) -> float:
 def _explained_variance(pred: np.ndarray, target: np.ndarray) -> float:
     var = target.var()
     return float(1 - (target - pred).var() / var) if var > 0 else math.nan
+
+
+def select(obs: dict[str, torch.Tensor], idx: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The observations of transitions ``idx``, each task graph they use once (``graph_index`` renumbered)."""
+    graphs, index = torch.unique(obs["graph_index"][idx], return_inverse=True)
+    out = {k: obs[k][idx] for k in AGENT_KEYS}
+    out.update({k: obs[k][graphs] for k in GRAPH_KEYS}, graph_index=index)
+    return out

@@ -20,7 +20,7 @@ from dasc_env.env import observation_space
 
 from .checkpoint import CheckpointError, load_checkpoint, load_state
 from .nets import Actor
-from .rollout import to_tensors
+from .rollout import shared_batch, to_tensors
 
 
 class RMOPolicy(Policy):
@@ -65,7 +65,8 @@ class RMOPolicy(Policy):
         live, batch = env.observation_batch
         if live.size == 0:
             return {}
-        actions, _ = self.actor.sample(to_tensors(batch, self.device), self.generator, greedy=not self.sample)
+        obs = to_tensors(shared_batch(env, live, batch), self.device)
+        actions, _ = self.actor.sample(obs, self.generator, greedy=not self.sample)
         return env.actions_for(live[actions.cpu().numpy().astype(bool)])
 
 

@@ -13,12 +13,17 @@ import numpy as np
 import torch
 
 from .adapter import DascAdapter
-from .buffer import OBS_KEYS, Episode, EpisodeRecorder
+from .buffer import Episode, EpisodeRecorder, concat_shared, share_graphs
 from .nets import Actor
 
 
 def to_tensors(batch: dict[str, np.ndarray], device: torch.device) -> dict[str, torch.Tensor]:
-    return {k: torch.from_numpy(np.ascontiguousarray(batch[k])).to(device) for k in OBS_KEYS}
+    return {k: torch.from_numpy(np.ascontiguousarray(v)).to(device) for k, v in batch.items()}
+
+
+def shared_batch(env, agents: np.ndarray, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``batch`` of the live ``agents`` of a dasc-env env with one graph per task (``buffer.share_graphs``)."""
+    return share_graphs(batch, env.scenario.subtask_task[agents])
 
 
 @torch.no_grad()
@@ -38,15 +43,14 @@ def collect(adapters: list[DascAdapter], actor: Actor, seeds: list[int], eta: tu
     running = [j for j, (agents, _) in enumerate(current) if agents.size]
     start, steps = time.perf_counter(), 0
     while running:
-        batches = [current[j][1] for j in running]
+        batches = [shared_batch(adapters[j].env, *current[j]) for j in running]
         sizes = [current[j][0].size for j in running]
-        stacked = {k: np.concatenate([b[k] for b in batches]) for k in OBS_KEYS}
-        actions, log_prob = actor.sample(to_tensors(stacked, device), generator, greedy=greedy)
+        actions, log_prob = actor.sample(to_tensors(concat_shared(batches), device), generator, greedy=greedy)
         actions, log_prob = actions.cpu().numpy(), log_prob.float().cpu().numpy()
         bounds = np.cumsum([0] + sizes)
         still = []
-        for j, a, b in zip(running, bounds[:-1], bounds[1:]):
-            adapter, (agents, batch) = adapters[j], current[j]
+        for j, batch, a, b in zip(running, batches, bounds[:-1], bounds[1:]):
+            adapter, agents = adapters[j], current[j][0]
             state = adapter.state_tables() if record else None
             result, live, obs = adapter.step(actions[a:b])
             if record:

@@ -41,7 +41,7 @@ def validate(cfg: RMOConfig) -> None:
     _choice("ppo.value_loss", ppo.value_loss, ("mse", "huber"))
     _choice("ppo.team_advantage", ppo.team_advantage, ("shared", "split"))
     _choice("ppo.team_reward", ppo.team_reward, ("env", "revenue_delta"))
-    _choice("ppo.sampling", ppo.sampling, ("shuffle", "window"))
+    _choice("ppo.sampling", ppo.sampling, ("groups", "shuffle", "window"))
     _choice("meta.variant", meta.variant, VARIANTS)
     _nonneg("meta.xi0", meta.xi0)
     _unit("meta.xi_decay", meta.xi_decay)

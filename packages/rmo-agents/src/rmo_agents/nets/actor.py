@@ -18,7 +18,7 @@ from gymnasium import spaces
 from torch import Tensor, nn
 
 from ..config import ModelConfig
-from .gat import GraphEncoder
+from .gat import GraphEncoder, own_rows
 
 MASKED_LOGIT = -1e9
 """Logit of a masked action."""
@@ -48,11 +48,10 @@ class Actor(nn.Module):
         return cls(node_features, worker_features, subtask_features, top_k_workers, top_k_subtasks, model)
 
     def forward(self, obs: dict[str, Tensor]) -> Tensor:
-        """``(N, 2)`` logits of a batch of observations (leading axis: agents)."""
+        """``(N, 2)`` logits of a batch of observations (leading axis: agents; task graphs may be shared,
+        see ``gat.own_rows``)."""
         dtype = self.mlp[0].weight.dtype
-        embedding = self.gat(obs["task_nodes"], obs["task_adjacency"], obs["task_mask"])
-        index = obs["self_index"].long().view(-1, 1, 1).expand(-1, 1, embedding.shape[-1])
-        own = embedding.gather(1, index).squeeze(1)
+        own = own_rows(self.gat(obs["task_nodes"], obs["task_adjacency"], obs["task_mask"]), obs)
         workers = obs["workers"].to(dtype) * obs["workers_mask"].to(dtype)[..., None]
         subtasks = obs["subtasks"].to(dtype) * obs["subtasks_mask"].to(dtype)[..., None]
         logits = self.mlp(torch.cat([own, workers.flatten(1), subtasks.flatten(1)], dim=1))

@@ -21,6 +21,7 @@ from gymnasium import spaces
 from torch import Tensor, nn
 
 from ..config import ModelConfig
+from .gat import own_rows
 
 ENCODERS = ("gru", "deepsets")
 
@@ -100,9 +101,7 @@ class Critic(nn.Module):
             obs: the agents' observations (``task_nodes``, ``self_index``, ``workers``, ``workers_mask``).
         """
         dtype = self.dtype
-        nodes = obs["task_nodes"].to(dtype)
-        index = obs["self_index"].long().view(-1, 1, 1).expand(-1, 1, nodes.shape[-1])
-        own = nodes.gather(1, index).squeeze(1)
+        own = own_rows(obs["task_nodes"], obs).to(dtype)
         workers_mask = obs["workers_mask"].to(dtype)
         workers = obs["workers"].to(dtype) * workers_mask[..., None]
         features = torch.cat([h_rows.to(dtype), own, workers.flatten(1), workers_mask], dim=1)
