@@ -60,6 +60,6 @@ def tiny_config(tmp_path, variant="rmo", episodes=2, seed=0, **run) -> RMOConfig
         ppo=PPOConfig(epochs=2, minibatch_size=128, critic_minibatch_size=64),
         meta=MetaConfig(variant=variant, eta_lr=0.01, eta_param="logit", eta_chain="gae"),
         optim=OptimConfig(optimizer="adam", lr_theta=1e-3, lr_theta_hat=1e-3, chi=None),
-        run=RunConfig(seed=seed, episodes=episodes, eval_every=0, progress=False, out=str(tmp_path),
-                      deterministic=True, threads=1, **run),
+        run=RunConfig(**{"seed": seed, "episodes": episodes, "eval_every": 0, "progress": False, "out": str(tmp_path),
+                         "deterministic": True, "threads": 1, **run}),
     )

@@ -196,8 +196,8 @@ def test_eta_gradient_matches_central_differences_of_the_utility_chain():
 
     h = 1e-6
     numeric = [(value(eta0 + h * e) - value(eta0 - h * e)) / (2 * h) for e in np.eye(2)]
-    analytic = eta_gradient(step.advantage_sensitivity, torch.from_numpy(utility_grad(utilities, *eta0)),
-                            torch.from_numpy(matched).double())
+    analytic = eta_gradient(step.advantage_sensitivity,
+                            torch.from_numpy(utility_grad(utilities, *eta0) * matched[:, None]))
     np.testing.assert_allclose(analytic.numpy(), numeric, rtol=1e-6, atol=1e-12)
 
 

@@ -71,3 +71,15 @@ def test_dasc_eval_refuses_an_option_for_a_method_not_asked_for(tmp_path, capsys
 def test_policy_trained_on_another_variant_loads(tmp_path):
     Trainer(tiny_config(tmp_path, variant="sparse", episodes=1)).run()
     assert RMOPolicy.load(tmp_path / "last.pt").eta == (0.95, 0.10)
+
+
+def test_sample_option_is_parsed_from_its_command_line_spelling(checkpoint):
+    assert make_method("rmo", checkpoint=str(checkpoint), sample="false").sample is False
+    assert make_method("rmo", checkpoint=str(checkpoint), sample="true").sample is True
+    with pytest.raises(ValueError, match="sample='maybe'"):
+        make_method("rmo", checkpoint=str(checkpoint), sample="maybe")
+
+
+def test_unknown_method_option_names_the_method_and_option(checkpoint):
+    with pytest.raises(ValueError, match="'rmo' does not take .*unexpected keyword argument 'colour'"):
+        make_method("rmo", checkpoint=str(checkpoint), colour="red")

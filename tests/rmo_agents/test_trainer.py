@@ -94,3 +94,34 @@ def test_two_env_copies_give_two_episodes_per_update(tmp_path):
     assert trainer.episodes_done == 4 and trainer.learner.updates == 2
     single = Trainer(tiny(tmp_path / "one", episodes=1))
     assert stats["env_steps"] > single.train_iteration()["env_steps"]
+
+
+def test_theta_hat_starts_as_a_copy_of_theta(tmp_path):
+    learner = Trainer(tiny(tmp_path, episodes=1)).learner
+    for a, b in zip(learner.actor.parameters(), learner.actor_hat.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_metrics_csv_gains_the_eval_column_when_the_first_evaluation_comes(tmp_path):
+    Trainer(tiny(tmp_path, episodes=2, eval_every=2, eval_seeds=1)).run()
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert "eval_revenue" in header and len(rows) == 3
+    column = header.index("eval_revenue")
+    assert rows[1].split(",")[column] == "" and float(rows[2].split(",")[column]) != 0
+
+
+def test_resume_to_fewer_episodes_than_done_is_refused(tmp_path, checkpoint):
+    with pytest.raises(ValueError, match="episodes=1"):
+        Trainer.resume(checkpoint, episodes=1)
+
+
+def test_resume_from_another_device_warns_and_continues(tmp_path, checkpoint):
+    data = torch.load(checkpoint, weights_only=True)
+    data["device"], data["sample_gen"] = "cuda", torch.zeros(16, dtype=torch.uint8)
+    moved = tmp_path / "moved.pt"
+    torch.save(data, moved)
+    with pytest.warns(UserWarning, match="not a bitwise continuation"):
+        trainer = Trainer.resume(moved, episodes=3, out=str(tmp_path / "out"))
+    trainer.run()
+    assert trainer.episodes_done == 3

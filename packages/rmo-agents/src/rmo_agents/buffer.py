@@ -137,6 +137,7 @@ class EpisodeRecorder:
         self.columns: dict[str, list[np.ndarray]] = {k: [] for k in (
             "actions", "log_prob", "step", "agent", "reward_sparse", "reward_shaped", "matched", "utilities")}
         self.rewards: list[float] = []
+        self.failed_recommendations = 0
         self.states: list[dict[str, np.ndarray]] = []
 
     def add(self, agents: np.ndarray, obs: dict, state: dict, actions: np.ndarray, log_prob: np.ndarray,
@@ -153,6 +154,7 @@ class EpisodeRecorder:
         cols["reward_sparse"].append(result.reward_sparse)
         cols["reward_shaped"].append(result.reward_shaped)
         cols["matched"].append(result.terminated)
+        self.failed_recommendations += result.failed_recommendations
         cols["utilities"].append(result.utilities)
         if self.team_reward == "env":
             self.rewards.append(float(result.reward_sparse.sum()))
@@ -176,7 +178,7 @@ class EpisodeRecorder:
             team_reward=np.asarray(self.rewards), state_workers=np.stack([s["workers"] for s in self.states]),
             state_subtasks=subtasks, state_lengths=lengths,
             state_time=np.stack([s["time"] for s in self.states]).astype(np.float32),
-            eta=self.eta, metrics=metrics)
+            eta=self.eta, metrics={**metrics, "failed_recommendations": float(self.failed_recommendations)})
 
 
 def next_transition(step: np.ndarray, agent: np.ndarray) -> np.ndarray:

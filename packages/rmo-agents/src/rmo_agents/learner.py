@@ -51,7 +51,10 @@ class Learner:
         self.config, self.device = config, device
         model, optim, meta = config.model, config.optim, config.meta
         self.actor = Actor.from_space(observation_space, model).to(device)
-        self.actor_hat = Actor.from_space(observation_space, model).to(device) if meta.trains_meta else None
+        self.actor_hat = None
+        if meta.trains_meta:  # theta-hat starts as a copy of theta, so psi^ = 1 (Eq. 5) at the first update
+            self.actor_hat = Actor.from_space(observation_space, model).to(device)
+            self.actor_hat.load_state_dict(self.actor.state_dict())
         self.critic = Critic.from_spaces(observation_space, state_worker_features, state_subtask_features,
                                          model).to(device)
         self.value_norm = ValueNorm().to(device)
@@ -62,7 +65,7 @@ class Learner:
         self.opt_theta = make(self.actor.parameters(), lr=optim.lr_theta)
         self.opt_theta_hat = make(self.actor_hat.parameters(), lr=optim.lr_theta_hat) if self.actor_hat else None
         self.opt_phi = make(self.critic.parameters(), lr=optim.lr_phi)
-        self.opt_eta = (torch.optim.SGD if meta.eta_param == "clip" else torch.optim.Adam)(
+        self.opt_eta = (torch.optim.SGD if meta.eta_parametrisation == "clip" else torch.optim.Adam)(
             self.eta.parameters(), lr=meta.eta_lr)
         self.xi = meta.xi0
         self.updates = 0
@@ -82,12 +85,11 @@ class Learner:
         cfg, ppo = self.config, self.config.ppo
         data = self._prepare(episodes)
         stats: dict[str, list[float]] = {}
-        n = data["actions"].shape[0]
         for epoch in range(ppo.epochs):
-            chosen = self._epoch_samples(data, generator)
-            for j, idx in enumerate(chosen.split(ppo.minibatch_size)):
-                nxt = chosen[torch.randint(0, chosen.numel(), (min(ppo.minibatch_size, n),), generator=generator,
-                                           device="cpu").to(self.device)] if cfg.meta.outer == "post" else None
+            chunks = self._epoch_samples(data, generator).split(ppo.minibatch_size)
+            for j, idx in enumerate(chunks):
+                # outer="post": the outer objective is evaluated on the next minibatch (the first, after the last)
+                nxt = chunks[(j + 1) % len(chunks)] if cfg.meta.outer == "post" and cfg.meta.trains_meta else None
                 # |meta| and cos(grad L, meta) are logged from the first minibatch (one extra backward).
                 for key, value in self._actor_minibatch(data, idx, nxt, split_meta=epoch == j == 0).items():
                     stats.setdefault(key, []).append(value)
@@ -173,7 +175,6 @@ class Learner:
             "log_prob": torch.from_numpy(np.concatenate([e.log_prob for e in episodes])).to(dev),
             "adv": torch.from_numpy(adv).to(dev, f32), "adv_hat": torch.from_numpy(adv_h).to(dev, f32),
             "chain": torch.from_numpy(chain_w).to(dev, torch.float64),
-            "eta_mask": torch.from_numpy(np.abs(chain_w).sum(1) > 0).to(dev),
             "target": self._norm(self.value_norm, ret_t).to(f32),
             "target_hat": self._norm(self.value_norm_hat, ret_h_t).to(f32),
             "episode_step": np.concatenate([e.step for e in episodes]),
@@ -196,7 +197,7 @@ class Learner:
         keep = np.zeros(n, dtype=bool)
         for j in np.unique(episode):  # one draw per episode: 10 random 64-step windows
             last = int(step[episode == j].max())
-            starts = torch.randint(0, max(1, last - 63), (10,), generator=generator).numpy()
+            starts = torch.randint(0, max(1, last - 62), (10,), generator=generator).numpy()
             in_window = ((step[:, None] >= starts) & (step[:, None] < starts + 64)).any(axis=1)
             keep |= (episode == j) & in_window
         chosen = torch.from_numpy(np.flatnonzero(keep))
@@ -237,9 +238,9 @@ class Learner:
             stats["meta_cos"] = float(_cosine(first_order, step.meta))
         stats["grad_norm_theta_hat"] = self._apply(self.actor_hat, self.opt_theta_hat, step.grad_theta_hat, scale)
         stats["grad_norm_theta"] = self._apply(self.actor, self.opt_theta, step.grad_theta, scale)
-        if meta.learns_eta:
-            g_eta = eta_gradient(step.advantage_sensitivity.double(), data["chain"][idx],
-                                 data["eta_mask"][idx].double())
+        chain = data["chain"][idx]
+        if meta.learns_eta and bool(chain.any()):  # Alg. 1 line 10: "if eta can update"
+            g_eta = eta_gradient(step.advantage_sensitivity.double(), chain)
             self.opt_eta.zero_grad()
             (g_eta.to(self.eta.raw.device).detach() * self.eta.value()).sum().backward()
             self.opt_eta.step()

@@ -41,12 +41,16 @@ class RunLogger:
             if value is not None and math.isfinite(value):
                 self.writer.add_scalar(f"{_group(key)}/{key}", value, episodes)
         row = {"episodes": episodes, "updates": updates, **stats}
-        if self._fields is None:
-            self._fields = list(row)
+        new = [k for k in row if k not in (self._fields or [])]
+        if new:  # a column appears (e.g. the first evaluation): rewrite the file with the wider header
+            rows = list(csv.DictReader(self.csv_path.open())) if self._fields else []
+            self._fields = (self._fields or []) + new
             with self.csv_path.open("w", newline="") as f:
-                csv.writer(f).writerow(self._fields)
+                writer = csv.DictWriter(f, fieldnames=self._fields)
+                writer.writeheader()
+                writer.writerows(rows)
         with self.csv_path.open("a", newline="") as f:
-            csv.DictWriter(f, fieldnames=self._fields, extrasaction="ignore").writerow(row)
+            csv.DictWriter(f, fieldnames=self._fields).writerow(row)
         self.bar.update(episodes - self.bar.n)
         self.bar.set_postfix(revenue=f"{stats.get('revenue', float('nan')):.0f}",
                              trans_s=f"{stats.get('rollout_transitions_per_s', 0):.0f}")

@@ -25,7 +25,9 @@ def value_loss(prediction: torch.Tensor, target: torch.Tensor, kind: str = "mse"
     """Eq. 20: E[(V(s) - V^target)^2] ("mse"), or the Huber loss ("huber", delta = 10)."""
     if kind == "mse":
         return F.mse_loss(prediction, target)
-    return F.huber_loss(prediction, target, delta=10.0)
+    if kind == "huber":
+        return F.huber_loss(prediction, target, delta=10.0)
+    raise ValueError(f"value loss kind={kind!r} must be 'mse' or 'huber'")
 
 
 class ValueNorm(torch.nn.Module):

@@ -61,7 +61,7 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
 
     The fast path takes theta's gradient and the sensitivities from one double backward of
     L - xi mu_m <sg(v), g^> over [theta, A^]. ``split_meta`` spends one more (first-order) backward to
-    return grad L and the meta-gradient separately (for logging, and when xi = 0).
+    return grad L and the meta-gradient separately (for logging, and when xi is 0 or tiny).
     """
     theta_values, hat_values = list(theta.values()), list(theta_hat.values())
     log_prob, entropy = policy_terms(actor, theta, obs, actions)
@@ -83,7 +83,7 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
         v = g_hat if outer_direction is None else outer_direction
         meta_objective = -inner_lr * sum((vk.detach() * gk).sum() for vk, gk in zip(v, g_hat))
         inputs = theta_values + ([adv_hat] if want_sensitivity else [])
-        if split_meta or xi == 0:
+        if split_meta or xi < 1e-8:  # dividing by a tiny xi would lose the sensitivities
             first = torch.autograd.grad(loss, theta_values, retain_graph=True)
             grads = torch.autograd.grad(meta_objective, inputs)
             meta = list(grads[:n])
@@ -134,11 +134,11 @@ def post_step_direction(actor: torch.nn.Module, theta: Params, theta_hat: Params
     return [g.detach() for g in torch.autograd.grad(loss, list(moved.values()))]
 
 
-def eta_gradient(sensitivity: torch.Tensor, chain_weights: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """g_eta = sum_i s_i (dA^_i/dr)(dr/du)(du/d eta) over the samples in ``mask`` (Eq. 14-19).
+def eta_gradient(sensitivity: torch.Tensor, chain_weights: torch.Tensor) -> torch.Tensor:
+    """g_eta = sum_i s_i (dA^_i/dr)(dr/du)(du/d eta) (Eq. 14-19); rows of unmatched samples are 0.
 
     ``chain_weights`` (n, 2) already holds (dA^_i/dr_m)(du_m/d eta) for the match m of sample i's agent
     ("paper": du_i/d eta at the matched transition itself; "gae": (gamma lambda)^k times it along the
     agent's trajectory, over the advantage normalisation); dr/du = 1 is the paper's surrogate (Eq. 15).
     """
-    return (sensitivity[:, None] * chain_weights * mask[:, None]).sum(dim=0)
+    return (sensitivity[:, None] * chain_weights).sum(dim=0)

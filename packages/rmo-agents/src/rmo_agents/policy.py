@@ -78,11 +78,23 @@ def _checkpoint(checkpoint: str | None) -> str:
     return path
 
 
-def rmo_method(checkpoint: str | None = None, sample: bool = False) -> RMOPolicy:
+def _flag(value: bool | str) -> bool:
+    """A bool, or its spelling as a command-line option value (dasc-eval passes strings)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"sample={value!r} must be true or false")
+
+
+def rmo_method(checkpoint: str | None = None, sample: bool | str = False) -> RMOPolicy:
     """Factory of the dasc-env method ``rmo``: learned recommendation, KM, learned eta (Fig. 7)."""
-    return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=bool(sample))
+    return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=_flag(sample))
 
 
-def rec_method(checkpoint: str | None = None, sample: bool = False) -> RMOPolicy:
+def rec_method(checkpoint: str | None = None, sample: bool | str = False) -> RMOPolicy:
     """Factory of the dasc-env method ``rec``: learned recommendation, greedy matching (Fig. 7)."""
-    return RMOPolicy.load(_checkpoint(checkpoint), "greedy", "rec", sample=bool(sample))
+    return RMOPolicy.load(_checkpoint(checkpoint), "greedy", "rec", sample=_flag(sample))

@@ -34,6 +34,8 @@ def collect(adapters: list[DascAdapter], actor: Actor, seeds: list[int], eta: tu
 
     With ``record=False`` only the ledger metrics of each episode are returned (evaluation).
     """
+    if len(seeds) != len(adapters):
+        raise ValueError(f"seeds has {len(seeds)} entries; expected one per env ({len(adapters)})")
     failed_reward = adapters[0].config.failed_recommendation_reward
     recorders = [EpisodeRecorder(team_reward, eta) for _ in adapters]
     current = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -112,8 +113,7 @@ class Trainer:
             revenue=float(np.mean([e.metrics["revenue"] for e in episodes])),
             completed=float(np.mean([e.metrics["completed"] for e in episodes])),
             failed=float(np.mean([e.metrics["failed"] for e in episodes])),
-            failed_recommendations=float(np.mean([(e.reward_sparse == self.adapters[0].config.
-                                                   failed_recommendation_reward).sum() for e in episodes])),
+            failed_recommendations=float(np.mean([e.metrics["failed_recommendations"] for e in episodes])),
             env_steps=float(steps), transitions=float(transitions),
             rollout_steps_per_s=steps / max(t1 - t0, 1e-9), rollout_transitions_per_s=transitions / max(t1 - t0, 1e-9),
             learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t1, 1e-9),
@@ -122,7 +122,9 @@ class Trainer:
 
     def evaluate(self, seeds: int | None = None) -> float:
         """Mean revenue E(M) of the greedy (arg-max) policy on held-out episodes."""
-        count = seeds or self.config.run.eval_seeds
+        count = self.config.run.eval_seeds if seeds is None else seeds
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"seeds={seeds!r} must be a positive int")
         revenues = []
         gen = torch.Generator(device=self.device).manual_seed(0)
         for i in range(count):
@@ -138,6 +140,7 @@ class Trainer:
             "modules": {name: part.state_dict() for name, part in self.learner.modules().items()},
             "xi": self.learner.xi, "updates": self.learner.updates, "episodes_done": self.episodes_done,
             "best_revenue": float(self.best_revenue),
+            "device": self.device.type,
             "sample_gen": self.sample_gen.get_state(), "shuffle_gen": self.shuffle_gen.get_state(),
             "versions": _versions(),
         }
@@ -163,7 +166,15 @@ class Trainer:
             load_state(part, data["modules"][name], name, path)
         trainer.learner.xi, trainer.learner.updates = float(data["xi"]), int(data["updates"])
         trainer.episodes_done, trainer.best_revenue = int(data["episodes_done"]), float(data["best_revenue"])
-        trainer.sample_gen.set_state(data["sample_gen"])
+        if config.run.episodes < trainer.episodes_done:
+            raise ValueError(f"episodes={config.run.episodes} is fewer than the {trainer.episodes_done} the checkpoint "
+                             "has already trained")
+        if data["device"] == trainer.device.type:
+            trainer.sample_gen.set_state(data["sample_gen"])
+        else:  # a CUDA generator's state does not fit a CPU generator: continue seeded, but not bitwise
+            warnings.warn(f"checkpoint {path} was written on {data['device']}, resuming on {trainer.device.type}: "
+                          "action sampling is reseeded, so the run is not a bitwise continuation", stacklevel=2)
+            trainer.sample_gen.manual_seed(episode_seed(config.run.seed + 1, trainer.episodes_done))
         trainer.shuffle_gen.set_state(data["shuffle_gen"])
         return trainer
 

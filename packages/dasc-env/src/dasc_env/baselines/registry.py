@@ -8,6 +8,7 @@ called with no arguments, or with the keyword options given for its method
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
@@ -50,12 +51,14 @@ def make_method(name: str, **options) -> Policy:
     _load_entry_points()
     if name not in _METHODS:
         raise ValueError(f"unknown method {name!r}; available: {', '.join(_METHODS)}")
+    factory = _METHODS[name]
     try:
-        policy = _METHODS[name](**options)
+        inspect.signature(factory).bind(**options)
     except TypeError as err:
-        if not options:
-            raise
         raise ValueError(f"method {name!r} does not take options {sorted(options)}: {err}") from None
+    except ValueError:  # no signature to inspect (some builtins): let the call decide
+        pass
+    policy = factory(**options)
     if not isinstance(policy, Policy):
         raise TypeError(f"method {name!r} built a {type(policy).__name__}, not a dasc_env Policy")
     return policy
