@@ -16,7 +16,8 @@ On ``Trainer(preset("practical"))`` at one (city, tasks, workers) point (default
   then for EACH theta-hat parameter tensor j a second backward of sum(g_j) into theta (grad_outputs = ones),
   theta's gradient -(mu/2) chi xi * g_j (.) sum_j d(sum g_j)/d theta, SGD steps of both policies, theta's own
   PPO step against a frozen copy, and the eta part (grad wrt the advantage with ``create_graph``, then its
-  second gradient wrt theta-hat) on the positively rewarded agents. The critic is left out of the reference
+  second gradient wrt theta-hat) on the positively rewarded agents. Like the released code it feeds one task-graph
+  row per agent (the learner's minibatches share one row per task and step). The critic is left out of the reference
   (it is per minibatch there), so the printed ratio (full update incl. critic over the loop) is conservative.
 
     python benchmarks/train_step.py                      # chengdu, 60 tasks x 300 workers
@@ -48,6 +49,13 @@ from rmo_agents import Trainer, preset
 from rmo_agents.meta import meta_step, ppo_step
 from rmo_agents.rollout import collect
 from rmo_agents.trainer import episode_seed
+
+try:  # shared task graphs: graph rows stored once per (step, task), ``graph_index`` maps agents to them
+    from rmo_agents.buffer import GRAPH_KEYS
+    from rmo_agents.learner import select
+except ImportError:  # per-agent observation rows
+    GRAPH_KEYS = ("task_nodes", "task_adjacency", "task_mask")
+    select = None
 
 RELEASED_CODE_TRANSITIONS_PER_S = 220.0
 """The released code's own update on one 60x300 episode of data, measured on this 2-core CPU (issue text)."""
@@ -161,6 +169,23 @@ class SectionTimer:
 
 
 # ------------------------------------------------------------------ the pieces
+def take(obs: dict, idx: torch.Tensor) -> dict:
+    """Observations of transitions ``idx`` as the learner's minibatches see them (shared graphs kept shared)."""
+    if "graph_index" in obs and select is not None:
+        return select(obs, idx)
+    return {k: v[idx] for k, v in obs.items()}
+
+
+def per_agent(obs: dict, idx: torch.Tensor) -> dict:
+    """Observations of transitions ``idx`` with one task-graph row per agent, as the released code stores them."""
+    if "graph_index" not in obs:
+        return {k: v[idx] for k, v in obs.items()}
+    graph = obs["graph_index"][idx]
+    out = {k: v[idx] for k, v in obs.items() if k not in GRAPH_KEYS and k != "graph_index"}
+    out.update({k: obs[k][graph] for k in GRAPH_KEYS})
+    return out
+
+
 def make_trainer(args: argparse.Namespace, out: str) -> Trainer:
     cfg = preset("practical")
     changes = {"env.city": args.city, "env.num_tasks": args.tasks, "env.num_workers": args.workers,
@@ -216,8 +241,11 @@ def compare_minibatch(trainer: Trainer, data: dict, size: int, repeats: int, gen
     """Median seconds of the fused meta step vs two plain PPO steps on the same ``size`` samples."""
     learner, cfg, device = trainer.learner, trainer.config, trainer.device
     ppo, meta = cfg.ppo, cfg.meta
-    idx = torch.randperm(data["actions"].shape[0], generator=gen)[:size].to(device)
-    obs = {k: v[idx] for k, v in data["obs"].items()}
+    if hasattr(learner, "_epoch_samples"):  # the learner's own minibatch order (ppo.sampling)
+        idx = learner._epoch_samples(data, gen)[:size].to(device)
+    else:
+        idx = torch.randperm(data["actions"].shape[0], generator=gen)[:size].to(device)
+    obs = take(data["obs"], idx)
     actions, old, adv, adv_hat = (data[k][idx] for k in ("actions", "log_prob", "adv", "adv_hat"))
     theta = dict(learner.actor.named_parameters())
     theta_hat = dict(learner.actor_hat.named_parameters())
@@ -241,7 +269,7 @@ def compare_minibatch(trainer: Trainer, data: dict, size: int, repeats: int, gen
             sync(device)
             if rep:
                 times[name].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in times.items()}
+    return {**{k: statistics.median(v) for k, v in times.items()}, "graphs": int(obs["task_mask"].shape[0])}
 
 
 class ReleasedShapeLoop:
@@ -350,7 +378,7 @@ def run_reference(trainer: Trainer, data: dict, positive: torch.Tensor, cap: int
     groups = reference_window(data, cap)
 
     def step(a: int, b: int) -> None:
-        loop.step({k: v[a:b] for k, v in data["obs"].items()}, data["actions"][a:b], data["adv"][a:b],
+        loop.step(per_agent(data["obs"], torch.arange(a, b, device=device)), data["actions"][a:b], data["adv"][a:b],
                   data["adv_hat"][a:b], positive[a:b], data["chain"][a:b])
 
     step(*groups[0])  # warm-up
@@ -447,6 +475,7 @@ def main() -> None:
     for s, t in mb.items():
         ratio = t["fused"] / t["plain"]
         rows += [
+            row(f"minibatch {s}: distinct task graphs (GAT rows)", t["graphs"], "graphs"),
             row(f"minibatch {s}: fused meta_step (xi=1, eta sens.)", 1e3 * t["fused"], "ms"),
             row(f"minibatch {s}: plain PPO step x2 (theta, theta-hat)", 1e3 * t["plain"], "ms"),
             row(f"minibatch {s}: fused / plain", ratio, "x", "<= 1.3", ratio <= 1.3),
@@ -476,7 +505,7 @@ def main() -> None:
     threads = torch.get_num_threads()
     print(f"RMO train step: city {args.city}, {args.tasks} tasks x {args.workers} workers, preset practical "
           f"({cfg.optim.optimizer}, K = {epochs} epochs, actor minibatch {cfg.ppo.minibatch_size}, "
-          f"critic minibatch {cfg.ppo.critic_minibatch_size})")
+          f"critic minibatch {cfg.ppo.critic_minibatch_size}, sampling {cfg.ppo.sampling})")
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU ({os.cpu_count()} cores)"
     print(f"device {device} [{name}], torch {torch.__version__}, {threads} thread(s), "
           f"load average {' '.join(f'{x:.2f}' for x in load_before)} before / "

@@ -108,7 +108,7 @@ def test_metrics_csv_gains_the_eval_column_when_the_first_evaluation_comes(tmp_p
     header = rows[0].split(",")
     assert "eval_revenue" in header and len(rows) == 3
     column = header.index("eval_revenue")
-    assert rows[1].split(",")[column] == "" and float(rows[2].split(",")[column]) != 0
+    assert rows[1].split(",")[column] == "" and rows[2].split(",")[column] != ""
 
 
 def test_resume_to_fewer_episodes_than_done_is_refused(tmp_path, checkpoint):
