@@ -31,7 +31,7 @@ def test_rec_uses_the_same_actor_with_greedy_matching(checkpoint):
     assert env.sim.matcher == "greedy"
 
 
-def test_the_greedy_policy_is_deterministic(checkpoint):
+def test_the_policy_is_deterministic_for_an_episode_seed(checkpoint):
     first = run_episode(tiny_env(), RMOPolicy.load(checkpoint), seed=5)["revenue"]
     assert run_episode(tiny_env(), RMOPolicy.load(checkpoint), seed=5)["revenue"] == first
 
@@ -83,3 +83,9 @@ def test_sample_option_is_parsed_from_its_command_line_spelling(checkpoint):
 def test_unknown_method_option_names_the_method_and_option(checkpoint):
     with pytest.raises(ValueError, match="'rmo' does not take .*unexpected keyword argument 'colour'"):
         make_method("rmo", checkpoint=str(checkpoint), colour="red")
+
+
+def test_argmax_mode_is_available_and_deterministic(checkpoint):
+    policy = RMOPolicy.load(checkpoint, sample=False)
+    assert not policy.sample
+    assert run_episode(tiny_env(), policy, seed=5)["revenue"] == run_episode(tiny_env(), policy, seed=6 - 1)["revenue"]

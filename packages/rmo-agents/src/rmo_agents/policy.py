@@ -24,10 +24,16 @@ from .rollout import shared_batch, to_tensors
 
 
 class RMOPolicy(Policy):
-    """Recommend with a trained actor theta (arg-max, or sampled with ``sample=True``); match with ``matcher``."""
+    """Recommend with a trained actor theta; match with ``matcher``.
+
+    ``sample=True`` (default) draws each agent's action from pi_theta with a generator seeded by the
+    episode seed, as in training: a subtask is reconsidered every epoch, so a policy that recommends
+    with probability 0.3 per epoch still recommends within a few epochs, while its arg-max
+    (``sample=False``) never does.
+    """
 
     def __init__(self, actor: Actor, eta: tuple[float, float], matcher: str = "km", name: str = "rmo",
-                 sample: bool = False, device: str | torch.device = "cpu", observation_space=None):
+                 sample: bool = True, device: str | torch.device = "cpu", observation_space=None):
         if matcher not in ("km", "greedy"):
             raise ValueError(f"matcher={matcher!r} must be 'km' or 'greedy'")
         self.actor = actor.to(device).eval()
@@ -37,7 +43,7 @@ class RMOPolicy(Policy):
         """The space the actor was trained on; ``reset`` refuses an env whose observations differ."""
 
     @classmethod
-    def load(cls, path: str | Path, matcher: str = "km", name: str | None = None, sample: bool = False,
+    def load(cls, path: str | Path, matcher: str = "km", name: str | None = None, sample: bool = True,
              device: str | torch.device = "cpu") -> RMOPolicy:
         """The target policy theta and eta of a checkpoint written by ``rmo-train``."""
         data = load_checkpoint(path, map_location=device)
@@ -90,11 +96,11 @@ def _flag(value: bool | str) -> bool:
     raise ValueError(f"sample={value!r} must be true or false")
 
 
-def rmo_method(checkpoint: str | None = None, sample: bool | str = False) -> RMOPolicy:
+def rmo_method(checkpoint: str | None = None, sample: bool | str = True) -> RMOPolicy:
     """Factory of the dasc-env method ``rmo``: learned recommendation, KM, learned eta (Fig. 7)."""
     return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=_flag(sample))
 
 
-def rec_method(checkpoint: str | None = None, sample: bool | str = False) -> RMOPolicy:
+def rec_method(checkpoint: str | None = None, sample: bool | str = True) -> RMOPolicy:
     """Factory of the dasc-env method ``rec``: learned recommendation, greedy matching (Fig. 7)."""
     return RMOPolicy.load(_checkpoint(checkpoint), "greedy", "rec", sample=_flag(sample))

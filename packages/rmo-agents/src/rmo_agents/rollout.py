@@ -29,7 +29,7 @@ def shared_batch(env, agents: np.ndarray, batch: dict[str, np.ndarray]) -> dict[
 @torch.no_grad()
 def collect(adapters: list[DascAdapter], actor: Actor, seeds: list[int], eta: tuple[float, float],
             generator: torch.Generator, device: torch.device, team_reward: str = "env",
-            greedy: bool = False, record: bool = True) -> list[Episode | dict]:
+            record: bool = True) -> list[Episode | dict]:
     """Play one episode in each env (``seeds[j]`` for env j) with ``actor``; the recorded episodes.
 
     With ``record=False`` only the ledger metrics of each episode are returned (evaluation).
@@ -47,7 +47,7 @@ def collect(adapters: list[DascAdapter], actor: Actor, seeds: list[int], eta: tu
     while running:
         batches = [shared_batch(adapters[j].env, *current[j]) for j in running]
         sizes = [current[j][0].size for j in running]
-        actions, log_prob = actor.sample(to_tensors(concat_shared(batches), device), generator, greedy=greedy)
+        actions, log_prob = actor.sample(to_tensors(concat_shared(batches), device), generator)
         actions, log_prob = actions.cpu().numpy(), log_prob.float().cpu().numpy()
         bounds = np.cumsum([0] + sizes)
         still = []

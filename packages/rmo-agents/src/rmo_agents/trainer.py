@@ -121,15 +121,16 @@ class Trainer:
         return stats
 
     def evaluate(self, seeds: int | None = None) -> float:
-        """Mean revenue E(M) of the greedy (arg-max) policy on held-out episodes."""
+        """Mean revenue E(M) of theta on held-out episodes (actions sampled from a generator seeded per episode,
+        as ``RMOPolicy`` does)."""
         count = self.config.run.eval_seeds if seeds is None else seeds
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"seeds={seeds!r} must be a positive int")
         revenues = []
-        gen = torch.Generator(device=self.device).manual_seed(0)
         for i in range(count):
+            gen = torch.Generator(device=self.device).manual_seed(EVAL_SEED_BASE + i)
             metrics = collect(self.adapters[:1], self.learner.actor, [EVAL_SEED_BASE + i], self.learner.eta.pair(),
-                              gen, self.device, greedy=True, record=False)
+                              gen, self.device, record=False)
             revenues.append(metrics[0]["revenue"])
         return float(np.mean(revenues))
 
