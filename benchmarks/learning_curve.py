@@ -5,7 +5,8 @@
 
 Each (variant, seed) is one ``rmo-train`` run from the ``practical`` preset at one point (city, tasks, workers);
 every ``--eval-every`` updates theta is evaluated greedily on the same held-out scenarios. Writes
-``curves.csv`` (variant, seed, episodes, env_steps, transitions, eval_revenue, alpha, beta), ``curves.png``
+``curves.csv`` (variant, seed, episodes, env_steps, transitions, eval_revenue, alpha, beta), ``train.csv`` (the
+revenue of every training episode), ``curves.png``
 (mean and min-max band over seeds) and prints the final table. Runs go in parallel over ``--jobs`` processes.
 """
 
@@ -31,7 +32,7 @@ def run_one(variant: str, seed: int, args: dict) -> list[dict]:
         "run.threads=1", "run.progress=false", f"run.out={args['out']}/{variant}-s{seed}",
         *args["set"]])
     trainer = Trainer(config)
-    rows, env_steps, transitions = [], 0, 0
+    rows, train, env_steps, transitions = [], [], 0, 0
     rows.append(dict(variant=variant, seed=seed, episodes=0, env_steps=0, transitions=0,
                      eval_revenue=trainer.evaluate(), alpha=trainer.learner.eta.pair()[0],
                      beta=trainer.learner.eta.pair()[1]))
@@ -39,12 +40,14 @@ def run_one(variant: str, seed: int, args: dict) -> list[dict]:
         stats = trainer.train_iteration()
         env_steps += int(stats["env_steps"])
         transitions += int(stats["transitions"])
+        train.append(dict(variant=variant, seed=seed, episodes=trainer.episodes_done, revenue=stats["revenue"],
+                          failed_recommendations=stats["failed_recommendations"], entropy=stats["entropy"]))
         if trainer.learner.updates % config.run.eval_every == 0 or trainer.episodes_done >= config.run.episodes:
             rows.append(dict(variant=variant, seed=seed, episodes=trainer.episodes_done, env_steps=env_steps,
                              transitions=transitions, eval_revenue=trainer.evaluate(), alpha=stats["alpha"],
                              beta=stats["beta"]))
     trainer.save(Path(config.run.out) / "last.pt")
-    return rows
+    return rows, train
 
 
 def main() -> None:
@@ -59,6 +62,8 @@ def main() -> None:
     parser.add_argument("--eval-every", type=int, default=5, help="updates between evaluations")
     parser.add_argument("--eval-seeds", type=int, default=3)
     parser.add_argument("--set", action="append", default=[], help="extra section.field=value for every run")
+    parser.add_argument("--baselines", default="greedy,km,ready-km,random",
+                        help="dasc-env methods scored on the same held-out episodes ('' for none)")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("results/curves"))
     args = parser.parse_args()
@@ -69,24 +74,41 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, *zip(*jobs), [common] * len(jobs)))
-    rows = [r for rs in results for r in rs]
-    with (args.out / "curves.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    rows = [r for rs, _ in results for r in rs]
+    for name, table in (("curves.csv", rows), ("train.csv", [r for _, ts in results for r in ts])):
+        with (args.out / name).open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(table[0]))
+            writer.writeheader()
+            writer.writerows(table)
     print(f"{'variant':>8} {'episodes':>8} {'eval revenue (mean over seeds)':>32} {'min':>8} {'max':>8}  eta")
     for variant in args.variants.split(","):
-        last = [rs[-1] for rs in results if rs[0]["variant"] == variant]
-        first = [rs[0] for rs in results if rs[0]["variant"] == variant]
+        last = [rs[-1] for rs, _ in results if rs[0]["variant"] == variant]
+        first = [rs[0] for rs, _ in results if rs[0]["variant"] == variant]
         rev = np.array([r["eval_revenue"] for r in last])
         print(f"{variant:>8} {last[0]['episodes']:>8} {rev.mean():>32.1f} {rev.min():>8.1f} {rev.max():>8.1f}  "
               + ", ".join(f"({r['alpha']:.2f}, {r['beta']:.2f})" for r in last)
               + f"   [untrained: {np.mean([r['eval_revenue'] for r in first]):.1f}]")
-    plot(rows, args.out / "curves.png")
+    baselines = evaluate_baselines(args.baselines.split(",") if args.baselines else [], common)
+    for name, value in baselines.items():
+        print(f"{name:>8} {'-':>8} {value:>32.1f}   (same held-out episodes)")
+    plot(rows, baselines, args.out / "curves.png")
     print(f"wrote {args.out / 'curves.csv'}, {args.out / 'curves.png'}")
 
 
-def plot(rows: list[dict], path: Path) -> None:
+def evaluate_baselines(methods: list[str], args: dict) -> dict[str, float]:
+    """Mean revenue of dasc-env methods on the held-out episodes the trained policies are evaluated on."""
+    import dasc_env
+    from dasc_env.baselines import make_method
+    from dasc_env.evaluation import run_episode
+    from rmo_agents.trainer import EVAL_SEED_BASE
+
+    config = dasc_env.DASCConfig(city=args["city"], num_tasks=args["tasks"], num_workers=args["workers"],
+                                 **args["dasc"])
+    return {m: float(np.mean([run_episode(dasc_env.parallel_env(config), make_method(m), EVAL_SEED_BASE + i)
+                              ["revenue"] for i in range(args["eval_seeds"])])) for m in methods}
+
+
+def plot(rows: list[dict], baselines: dict[str, float], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -100,6 +122,9 @@ def plot(rows: list[dict], path: Path) -> None:
         mean = np.array([np.mean(v) for v in values])
         ax.plot(episodes, mean, label=variant)
         ax.fill_between(episodes, [np.min(v) for v in values], [np.max(v) for v in values], alpha=0.2)
+    for name, value in baselines.items():
+        ax.axhline(value, linestyle="--", linewidth=0.8, color="grey")
+        ax.annotate(name, (0, value), fontsize=7, color="grey")
     ax.set_xlabel("training episodes")
     ax.set_ylabel("held-out revenue E(M)")
     ax.legend()
