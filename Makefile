@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 # PyTorch for rmo-agents: PyPI's default (CUDA) build when an NVIDIA GPU answers nvidia-smi, else the CPU
-# build (a local wheel store or download.pytorch.org/whl/cpu). Override both, e.g.
+# build (a local wheel store or download.pytorch.org/whl/cpu). torch goes in first, alone (--no-deps: only
+# torch itself is looked up on that index); the second step brings its dependencies. Override both, e.g.
 #   make setup TORCH_SPEC='torch==2.6.0' TORCH_INDEX='--index-url https://download.pytorch.org/whl/cu124'
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 TORCH_SPEC ?= $(if $(GPU),torch>=2.2,torch==2.13.0)
@@ -21,7 +22,7 @@ setup: $(STAMP)
 
 $(STAMP): Makefile packages/dasc-env/pyproject.toml packages/rmo-agents/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet --no-deps $(TORCH_INDEX) "$(TORCH_SPEC)"
 	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -e packages/rmo-agents -r requirements-dev.txt
 	touch $(STAMP)
 
