@@ -234,7 +234,7 @@ class Learner:
         stats = {k: float(v) for k, v in step.stats.items()}
         if step.meta is not None:
             first_order = [g - self.xi * m for g, m in zip(step.grad_theta, step.meta)]
-            stats["meta_norm"] = float(_norm(step.meta))
+            stats["meta_norm"] = float(_global_norm(step.meta))
             stats["meta_cos"] = float(_cosine(first_order, step.meta))
         stats["grad_norm_theta_hat"] = self._apply(self.actor_hat, self.opt_theta_hat, step.grad_theta_hat, scale)
         stats["grad_norm_theta"] = self._apply(self.actor, self.opt_theta, step.grad_theta, scale)
@@ -287,13 +287,13 @@ class Learner:
         return norm.denormalize(x) if self.config.ppo.value_norm else x
 
 
-def _norm(tensors) -> torch.Tensor:
+def _global_norm(tensors) -> torch.Tensor:
     return torch.sqrt(sum((t.double() ** 2).sum() for t in tensors))
 
 
 def _cosine(a, b) -> float:
     dot = sum((x.double() * y.double()).sum() for x, y in zip(a, b))
-    denom = float(_norm(a) * _norm(b))
+    denom = float(_global_norm(a) * _global_norm(b))
     return float(dot) / denom if denom > 0 else math.nan
 
 

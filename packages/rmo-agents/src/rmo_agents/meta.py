@@ -38,6 +38,19 @@ def policy_terms(actor: torch.nn.Module, params: Params, obs: dict, actions: tor
     return categorical_terms(functional_call(actor, params, (obs,)), actions)
 
 
+def surrogate_loss(log_ratio: torch.Tensor, advantages: torch.Tensor, entropy: torch.Tensor, clip_eps: float,
+                   entropy_coef: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mean clipped surrogate of Eq. 4 minus the entropy bonus, psi)."""
+    loss_i, ratio, _ = ppo_clip_terms(log_ratio, advantages, clip_eps)
+    return loss_i.mean() - entropy_coef * entropy.mean(), ratio
+
+
+def _ratio_stats(ratio: torch.Tensor, clip_eps: float) -> dict[str, torch.Tensor]:
+    with torch.no_grad():
+        return {"clip_frac": ((ratio - 1).abs() > clip_eps).to(ratio.dtype).mean(),
+                "approx_kl": ((ratio - 1) - torch.log(ratio)).mean()}
+
+
 @dataclass
 class MetaStep:
     """Gradients and diagnostics of one fused step."""
@@ -68,13 +81,11 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
     log_prob_hat, entropy_hat = policy_terms(actor, theta_hat, obs, actions)
     adv_hat = advantages_hat.detach().requires_grad_(want_sensitivity)
 
-    loss_hat_i, ratio_hat, _ = ppo_clip_terms(log_prob_hat - log_prob, adv_hat, clip_eps)
-    loss_hat = loss_hat_i.mean() - entropy_coef * entropy_hat.mean()
+    loss_hat, ratio_hat = surrogate_loss(log_prob_hat - log_prob, adv_hat, entropy_hat, clip_eps, entropy_coef)
     need_meta = xi > 0 or want_sensitivity
     g_hat = torch.autograd.grad(loss_hat, hat_values, create_graph=need_meta)
 
-    loss_i, ratio, _ = ppo_clip_terms(log_prob - log_prob_old, advantages, clip_eps)
-    loss = loss_i.mean() - entropy_coef * entropy.mean()
+    loss, ratio = surrogate_loss(log_prob - log_prob_old, advantages, entropy, clip_eps, entropy_coef)
     n = len(theta_values)
     meta, sensitivity = None, None
     if not need_meta:
@@ -93,14 +104,9 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
             grads = torch.autograd.grad(loss + xi * meta_objective, inputs)
             grad_theta = list(grads[:n])
             sensitivity = grads[n] / xi if want_sensitivity else None
-    with torch.no_grad():
-        stats = {
-            "loss_theta": loss.detach(), "loss_theta_hat": loss_hat.detach(),
-            "entropy": entropy.mean(), "entropy_hat": entropy_hat.mean(),
-            "clip_frac": ((ratio - 1).abs() > clip_eps).to(ratio.dtype).mean(),
-            "clip_frac_hat": ((ratio_hat - 1).abs() > clip_eps).to(ratio.dtype).mean(),
-            "approx_kl": ((ratio - 1) - torch.log(ratio)).mean(),
-        }
+    stats = {"loss_theta": loss.detach(), "loss_theta_hat": loss_hat.detach(), "entropy": entropy.detach().mean(),
+             "entropy_hat": entropy_hat.detach().mean(), **_ratio_stats(ratio, clip_eps),
+             "clip_frac_hat": _ratio_stats(ratio_hat, clip_eps)["clip_frac"]}
     return MetaStep(grad_theta=grad_theta, grad_theta_hat=[g.detach() for g in g_hat], meta=meta,
                     advantage_sensitivity=None if sensitivity is None else sensitivity.detach(), stats=stats)
 
@@ -109,14 +115,9 @@ def ppo_step(actor: torch.nn.Module, theta: Params, obs: dict, actions: torch.Te
              advantages: torch.Tensor, *, clip_eps: float, entropy_coef: float):
     """Plain first-order MAPPO step of one policy (Eq. 4): (gradients, stats). Used by "sparse" and "shaped"."""
     log_prob, entropy = policy_terms(actor, theta, obs, actions)
-    loss_i, ratio, _ = ppo_clip_terms(log_prob - log_prob_old, advantages, clip_eps)
-    loss = loss_i.mean() - entropy_coef * entropy.mean()
+    loss, ratio = surrogate_loss(log_prob - log_prob_old, advantages, entropy, clip_eps, entropy_coef)
     grads = list(torch.autograd.grad(loss, list(theta.values())))
-    with torch.no_grad():
-        stats = {"loss_theta": loss.detach(), "entropy": entropy.mean(),
-                 "clip_frac": ((ratio - 1).abs() > clip_eps).to(ratio.dtype).mean(),
-                 "approx_kl": ((ratio - 1) - torch.log(ratio)).mean()}
-    return grads, stats
+    return grads, {"loss_theta": loss.detach(), "entropy": entropy.detach().mean(), **_ratio_stats(ratio, clip_eps)}
 
 
 def post_step_direction(actor: torch.nn.Module, theta: Params, theta_hat: Params, g_hat: list[torch.Tensor],
@@ -129,8 +130,7 @@ def post_step_direction(actor: torch.nn.Module, theta: Params, theta_hat: Params
     with torch.no_grad():
         log_prob, _ = policy_terms(actor, fixed, obs, actions)
     log_prob_hat, entropy_hat = policy_terms(actor, moved, obs, actions)
-    loss_i, _, _ = ppo_clip_terms(log_prob_hat - log_prob, advantages_hat.detach(), clip_eps)
-    loss = loss_i.mean() - entropy_coef * entropy_hat.mean()
+    loss, _ = surrogate_loss(log_prob_hat - log_prob, advantages_hat.detach(), entropy_hat, clip_eps, entropy_coef)
     return [g.detach() for g in torch.autograd.grad(loss, list(moved.values()))]
 
 

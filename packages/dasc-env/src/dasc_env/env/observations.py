@@ -43,10 +43,10 @@ class ObservationEncoder:
         x0, y0, x1, y1 = graph.extent
         self._span = max(x1 - x0, y1 - y0, 1.0)
         self._node_xy = (graph.xy - np.array([x0, y0])) / self._span
-        self.node_features = 7 + k
-        self.worker_features = 4 + k
-        self.subtask_features = 7 + k
         self.observation_space = observation_space(config)
+        self.node_features = self.observation_space["task_nodes"].shape[1]
+        self.worker_features = self.observation_space["workers"].shape[1]
+        self.subtask_features = self.observation_space["subtasks"].shape[1]
         self.state_worker_features = 4 + k
         self.state_subtask_features = 8 + k
         self.state_rows = config.num_tasks * t
