@@ -41,3 +41,20 @@ def test_not_a_scenario_file_is_rejected(tmp_path):
     path.write_text("hello")
     with pytest.raises(ValueError, match="junk.npz"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "bit-flipped"])
+def test_damaged_file_raises_value_error_naming_it(tmp_path, damage):
+    good = save_scenario(scenario(), tmp_path / "good")
+    raw = bytearray(good.read_bytes())
+    if damage == "empty":
+        raw = bytearray()
+    elif damage == "truncated":
+        raw = raw[: len(raw) // 2]
+    else:  # flip bits inside the compressed payload of every member, past the local headers
+        for i in range(200, len(raw) - 200, 97):
+            raw[i] ^= 0xFF
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="bad.npz"):
+        load_scenario(bad)

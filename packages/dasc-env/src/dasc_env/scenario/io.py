@@ -9,6 +9,8 @@ Format ``dasc-scenario`` version 1: one array per ``Scenario`` input field
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import fields
 from pathlib import Path
 
@@ -35,18 +37,21 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario written by ``save_scenario``; a wrong file raises ``ValueError`` naming it."""
     path = Path(path)
     try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{path}: not a readable .npz scenario ({err})") from None
-    with data:
-        if "format" not in data or str(data["format"]) != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} file")
-        if int(data["version"]) != VERSION:
-            raise ValueError(f"{path}: {FORMAT} version {int(data['version'])} is not supported (need {VERSION})")
-        missing = [name for name in FIELDS if name not in data]
-        if missing:
-            raise ValueError(f"{path}: missing field(s) {missing}")
-        arrays = {name: data[name] for name in FIELDS}
+        with np.load(path, allow_pickle=False) as data:
+            if "format" not in data or str(data["format"]) != FORMAT:
+                raise ValueError(f"{path}: not a {FORMAT} file")
+            if int(data["version"]) != VERSION:
+                raise ValueError(f"{path}: {FORMAT} version {int(data['version'])} is not supported (need {VERSION})")
+            missing = [name for name in FIELDS if name not in data]
+            if missing:
+                raise ValueError(f"{path}: missing field(s) {missing}")
+            arrays = {name: data[name] for name in FIELDS}
+    except ValueError as err:
+        raise ValueError(str(err) if str(err).startswith(f"{path}:") else
+                         f"{path}: not a readable .npz scenario ({err})") from None
+    except (OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+        # a truncated, empty or corrupted file fails inside zipfile/zlib, possibly only when an array is read
+        raise ValueError(f"{path}: not a readable .npz scenario ({type(err).__name__}: {err})") from None
     try:
         return Scenario(**arrays)
     except ValueError as err:
