@@ -60,3 +60,31 @@ def test_graphml_is_cached_and_reread(tmp_path, monkeypatch):
 def test_missing_graphml_file_names_the_path(tmp_path):
     with pytest.raises(ValueError, match="nowhere.graphml"):
         from_graphml(tmp_path / "nowhere.graphml")
+
+
+def test_malformed_xml_raises_value_error_naming_the_file(tmp_path):
+    path = tmp_path / "broken.graphml"
+    path.write_text("<graphml><graph><node id='1'></graph>")
+    with pytest.raises(ValueError, match="broken.graphml.*not well-formed"):
+        from_graphml(path, use_cache=False)
+
+
+def test_graphml_not_written_by_osmnx_raises_value_error_naming_the_file(tmp_path):
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    g.add_edge(1, 2, length=10.0)
+    g.add_edge(2, 1, length=10.0)
+    path = tmp_path / "plain.graphml"
+    nx.write_graphml(g, path)
+    with pytest.raises(ValueError, match="plain.graphml.*not an osmnx road graph"):
+        from_graphml(path, use_cache=False)
+
+
+def test_graphml_without_coordinates_raises_value_error_naming_the_file(tmp_path):
+    path = tmp_path / "nocoords.graphml"
+    write_graphml(path)
+    g = ox.io.load_graphml(path)
+    for _, data in g.nodes(data=True):
+        del data["x"], data["y"]
+    ox.io.save_graphml(g, path)
+    with pytest.raises(ValueError, match="nocoords.graphml.*'x'/'y'"):
+        from_graphml(path, use_cache=False)

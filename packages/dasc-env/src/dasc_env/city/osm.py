@@ -8,6 +8,7 @@ node's longitude/latitude for snapping orders and workers.
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import numpy as np
 
@@ -23,7 +24,22 @@ def from_graphml(path: str | Path, name: str | None = None, use_cache: bool = Tr
         raise ValueError(f"GraphML file {str(path)!r} does not exist")
     stat = path.stat()
     key = cache_key("graphml", str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    return cached(key, lambda: from_networkx(ox.io.load_graphml(path), name=name or path.stem), use_cache)
+
+    def build() -> RoadGraph:
+        try:
+            graph = ox.io.load_graphml(path)
+        except ParseError as err:
+            raise ValueError(f"GraphML file {str(path)!r} is not well-formed XML ({err})") from None
+        except (AttributeError, KeyError, TypeError, ValueError) as err:  # osmnx's attribute parsing
+            raise ValueError(f"GraphML file {str(path)!r} is not an osmnx road graph (osmnx.save_graphml writes "
+                             f"one): {type(err).__name__}: {err}") from None
+        missing = [n for n, data in graph.nodes(data=True) if "x" not in data or "y" not in data]
+        if missing:
+            raise ValueError(f"GraphML file {str(path)!r}: {len(missing)} node(s) lack the 'x'/'y' (longitude/"
+                             f"latitude) attributes osmnx writes, e.g. node {missing[0]!r}")
+        return from_networkx(graph, name=name or path.stem)
+
+    return cached(key, build, use_cache)
 
 
 def from_place(query, network_type: str = "drive", name: str | None = None) -> RoadGraph:
