@@ -1,4 +1,5 @@
 import csv
+import sys
 
 import numpy as np
 import pytest
@@ -64,3 +65,18 @@ def test_cli_on_a_2x2_grid_writes_csv_and_plots(tmp_path, capsys):
 def test_cli_rejects_an_unknown_method(tmp_path, capsys):
     assert main(["--methods", "nope", "--out", str(tmp_path)]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_cli_without_matplotlib_writes_the_csvs_says_so_and_exits_0(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    code = main(["--city", "small", "--methods", "greedy", "--tasks", "3,4", "--workers", "15", "--seeds", "1",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 0 and (tmp_path / "results.csv").is_file()
+    assert "plots skipped" in capsys.readouterr().out
+
+
+def test_cli_at_one_grid_point_says_where_the_results_are(tmp_path, capsys):
+    code = main(["--city", "small", "--methods", "greedy", "--tasks", "3", "--workers", "15", "--seeds", "1",
+                 "--out", str(tmp_path), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0 and "no plot" in out and "revenue: E(M)" in out and "one seed" in out

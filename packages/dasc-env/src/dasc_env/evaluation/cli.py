@@ -121,8 +121,15 @@ def report(rows: list[dict], out: Path, elapsed: float, plots: bool = True) -> l
     print(format_table(summary))
     print(f"{len(rows)} episodes in {elapsed:.1f} s; wrote {out / 'results.csv'}, {out / 'summary.csv'}")
     if plots:
-        for path in plot_revenue(summary, out):
+        try:
+            written = plot_revenue(summary, out)
+        except ImportError:
+            print("plots skipped: they need matplotlib (pip install 'dasc-env[render]'); --no-plots silences this")
+            return summary
+        for path in written:
             print(f"wrote {path}")
+        if not written:
+            print("no plot: plots need at least two values of --tasks or --workers; the CSVs hold every result")
     return summary
 
 
@@ -133,6 +140,10 @@ def format_table(summary: list[dict]) -> str:
         lines.append(f"{s['city']:>8} {s['num_tasks']:>5} {s['num_workers']:>7} {s['method']:>10} "
                      f"{s['revenue_mean']:>11.1f} +- {s['revenue_std']:>6.1f} {s['completed_mean']:>10.1f} "
                      f"{s['on_time_share_mean']:>8.2f} {s['wall_s_mean']:>7.2f}")
+    seeds = sorted({s["seeds"] for s in summary})
+    spread = "mean +- std over seeds" if max(seeds) > 1 else "one seed, so no spread (+- 0)"
+    lines.append(f"revenue: E(M) of Eq. 2 in payment units, {spread}; completed: tasks completed (mean); "
+                 "on time: share of all tasks completed by t_e; wall s: seconds per episode")
     return "\n".join(lines)
 
 
