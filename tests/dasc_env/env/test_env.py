@@ -171,3 +171,16 @@ def test_a_terminated_agent_gets_an_observation_with_nothing_to_do():
     assert terms["subtask_0_0"] and "subtask_0_0" not in env.agents
     assert obs["subtask_0_0"]["action_mask"].tolist() == [1, 0]
     assert env.observation_space("subtask_0_0").contains(obs["subtask_0_0"])
+
+
+def test_unknown_reset_option_is_rejected_listing_the_accepted_ones():
+    env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small")
+    with pytest.raises(ValueError, match=r"\['senario'\].*accepted: \['scenario'\]"):
+        env.reset(seed=0, options={"senario": None})
+
+
+def test_a_none_action_does_not_recommend():
+    env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small")
+    env.reset(seed=0)
+    env.step({a: None for a in env.agents})
+    assert env.sim.last_outcome.recommended.size == 0

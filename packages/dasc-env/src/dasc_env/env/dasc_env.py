@@ -7,7 +7,7 @@
   scenario is not drawn yet: every id the config allows). The list object is
   updated in place, so wrappers that kept a reference stay current.
 * Action: ``Discrete(2)``, 1 = recommend this subtask for matching now.
-  Agents missing from ``actions`` do not recommend. The action mask is a
+  Agents missing from ``actions``, or given ``None``, do not recommend. The action mask is a
   hint, not enforced: a masked recommendation simply fails.
 * Rewards: both channels are computed every step and sit in
   ``infos[agent]["reward_sparse"]`` / ``["reward_shaped"]``; ``reward_mode``
@@ -44,6 +44,10 @@ def parallel_env(config: DASCConfig | None = None, *, city: RoadGraph | str | No
 def env(config: DASCConfig | None = None, **kwargs):
     """The same environment through PettingZoo's AEC interface."""
     return parallel_to_aec(parallel_env(config, **kwargs))
+
+
+RESET_OPTIONS = ("scenario",)
+"""Keys ``reset(options=...)`` accepts: ``"scenario"``, a ``Scenario`` for this episode only."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -121,6 +125,9 @@ class DASCParallelEnv(ParallelEnv):
             self._np_random, _ = seeding.np_random(int(seed))
         if options is not None and not isinstance(options, dict):
             raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
+        unknown = sorted(set(options or {}) - set(RESET_OPTIONS))
+        if unknown:
+            raise ValueError(f"reset options {unknown} are not accepted; accepted: {list(RESET_OPTIONS)}")
         scenario = (options or {}).get("scenario", self._fixed_scenario)
         if scenario is None:
             scenario = generate_scenario(self.config, self.demand, self._np_random)
