@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 from gymnasium import spaces
@@ -126,8 +127,8 @@ class DASCParallelEnv(ParallelEnv):
         if options is not None and not isinstance(options, dict):
             raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
         unknown = sorted(set(options or {}) - set(RESET_OPTIONS))
-        if unknown:
-            raise ValueError(f"reset options {unknown} are not accepted; accepted: {list(RESET_OPTIONS)}")
+        if unknown:  # a warning, not an error: PettingZoo's api_test passes an arbitrary key and expects a reset
+            warnings.warn(f"reset options {unknown} are ignored; accepted: {list(RESET_OPTIONS)}", stacklevel=2)
         scenario = (options or {}).get("scenario", self._fixed_scenario)
         if scenario is None:
             scenario = generate_scenario(self.config, self.demand, self._np_random)
