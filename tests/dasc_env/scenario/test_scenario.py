@@ -58,3 +58,9 @@ def _fields(s):
     names = ["worker_nodes", "worker_skills", "task_created", "task_expected", "task_deadline", "task_payment",
              "task_ptr", "subtask_nodes", "subtask_skills", "subtask_durations", "edges"]
     return {n: getattr(s, n) for n in names}
+
+
+def test_repr_is_a_one_line_summary():
+    c = DASCConfig(num_tasks=4, num_workers=7)
+    text = repr(generate_scenario(c, CityDemand(synthetic_city("small"), c), np.random.default_rng(0)))
+    assert text.startswith("Scenario(tasks=4, subtasks=") and "workers=7" in text and "\n" not in text

@@ -109,6 +109,11 @@ class Scenario:
             self.latest_expected[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_expected[q])
             self.latest_deadline[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_deadline[q])
 
+    def __repr__(self) -> str:
+        span = (f", created {self.task_created.min():.0f}-{self.task_created.max():.0f} s" if self.num_tasks else "")
+        return (f"Scenario(tasks={self.num_tasks}, subtasks={self.num_subtasks}, edges={len(self.edges)}, "
+                f"workers={self.num_workers}{span})")
+
     @property
     def num_workers(self) -> int:
         return self.worker_nodes.size
