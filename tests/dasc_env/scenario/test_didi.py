@@ -96,3 +96,12 @@ def test_worker_file_without_the_skills_column_is_rejected(tmp_path):
     path = write(tmp_path, "w.csv", ["longitude,latitude", f"{LON},{LAT}"])
     with pytest.raises(ValueError, match=r"w.csv, line 1: missing column\(s\) \['skills'\]"):
         read_workers(path, CITY, num_skills=10)
+
+
+def test_too_few_orders_for_num_tasks_raise_unless_a_shorter_stream_is_allowed(tmp_path):
+    orders = read_orders(write(tmp_path, "short.csv", order_lines(40)), CITY)
+    config = DASCConfig(num_tasks=10, num_workers=15, city="small")
+    with pytest.raises(ValueError, match="40 orders make only .* of num_tasks=10"):
+        scenario_from_orders(orders, CITY, config, np.random.default_rng(0))
+    scenario = scenario_from_orders(orders, CITY, config, np.random.default_rng(0), allow_fewer=True)
+    assert 2 <= scenario.num_tasks < 10

@@ -92,11 +92,14 @@ def read_workers(path: str | Path, graph: RoadGraph, num_skills: int) -> tuple[n
 
 def scenario_from_orders(orders: Orders, graph: RoadGraph, config: DASCConfig, rng: np.random.Generator,
                          demand: CityDemand | None = None,
-                         workers: tuple[np.ndarray, np.ndarray] | None = None) -> Scenario:
-    """A task stream of up to ``config.num_tasks`` tasks built from ``orders`` (see the module docstring).
+                         workers: tuple[np.ndarray, np.ndarray] | None = None,
+                         allow_fewer: bool = False) -> Scenario:
+    """A task stream of ``config.num_tasks`` tasks built from ``orders`` (see the module docstring).
 
     Workers are ``workers`` (nodes, skills) from ``read_workers``, or else
     ``config.num_workers`` workers starting at randomly chosen order pick-ups.
+    Too few orders for ``num_tasks`` tasks raise ``ValueError``, unless
+    ``allow_fewer`` accepts a shorter stream.
     """
     if len(orders) < config.min_subtasks:
         raise ValueError(f"{len(orders)} orders cannot make a task of min_subtasks={config.min_subtasks}")
@@ -106,6 +109,10 @@ def scenario_from_orders(orders: Orders, graph: RoadGraph, config: DASCConfig, r
     sizes = sizes[np.cumsum(sizes) <= len(orders)]
     if sizes.size == 0:
         sizes = np.array([config.min_subtasks])
+    if sizes.size < config.num_tasks and not allow_fewer:
+        raise ValueError(f"{len(orders)} orders make only {sizes.size} of num_tasks={config.num_tasks} tasks "
+                         f"({config.min_subtasks}-{config.max_subtasks} orders each); pass allow_fewer=True to "
+                         "accept a shorter stream, or lower num_tasks")
     chosen = order[: int(sizes.sum())]
     nodes = graph.nearest_nodes(orders.pickup_lon[chosen], orders.pickup_lat[chosen])
     ptr = np.concatenate([[0], np.cumsum(sizes)])
