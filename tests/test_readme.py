@@ -1,0 +1,23 @@
+"""Every Python block of the READMEs runs as written, except blocks marked ``<!-- docs-test: skip (why) -->``."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+READMES = [ROOT / "README.md", *sorted((ROOT / "packages").glob("*/README.md"))]
+BLOCK = re.compile(r"(<!-- docs-test: skip[^\n]*-->\n)?```python\n(.*?)```", re.S)
+
+
+def blocks():
+    for readme in READMES:
+        for n, match in enumerate(BLOCK.finditer(readme.read_text())):
+            marks = [pytest.mark.skip(reason=match.group(1).strip())] if match.group(1) else []
+            yield pytest.param(match.group(2), id=f"{readme.relative_to(ROOT)}#{n}", marks=marks)
+
+
+@pytest.mark.parametrize("code", list(blocks()))
+def test_readme_python_block_runs_as_written(code, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "<readme>", "exec"), {"__name__": "__readme__"})
