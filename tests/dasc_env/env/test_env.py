@@ -184,3 +184,13 @@ def test_a_none_action_does_not_recommend():
     env.reset(seed=0)
     env.step({a: None for a in env.agents})
     assert env.sim.last_outcome.recommended.size == 0
+
+
+def test_an_env_on_a_road_graph_says_custom_in_its_config():
+    env = dasc_env.parallel_env(dasc_env.DASCConfig(num_tasks=2, num_workers=3, city="small"), city=line_city())
+    assert env.config.city == "custom" and env.graph.name == "line"
+
+
+def test_custom_city_without_a_road_graph_is_refused():
+    with pytest.raises(ValueError, match="city='custom' stands for a RoadGraph"):
+        dasc_env.parallel_env(dasc_env.DASCConfig(city="custom"))

@@ -80,3 +80,8 @@ def test_cli_at_one_grid_point_says_where_the_results_are(tmp_path, capsys):
                  "--out", str(tmp_path), "--quiet"])
     out = capsys.readouterr().out
     assert code == 0 and "no plot" in out and "revenue: E(M)" in out and "one seed" in out
+
+
+def test_cli_rejects_a_city_that_is_not_a_preset(tmp_path, capsys):
+    assert main(["--city", "custom", "--methods", "km", "--out", str(tmp_path)]) == 2
+    assert "not synthetic presets" in capsys.readouterr().err

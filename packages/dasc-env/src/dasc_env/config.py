@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, fields, replace
 REWARD_MODES = ("sparse", "shaped")
 DEMAND_MODELS = ("hotspots", "uniform")
 MATCHERS = ("km", "greedy")
+CUSTOM_CITY = "custom"
+"""``DASCConfig.city`` of an env that runs on a ``RoadGraph`` it was given."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class DASCConfig:
 
     # --- city ---
     city: str = "chengdu"
-    """Name of a synthetic city preset (see ``dasc_env.city.PRESETS``)."""
+    """Name of a synthetic city preset (see ``dasc_env.city.PRESETS``), or "custom": the env runs on a
+    ``RoadGraph`` passed to it (the env sets this; the graph's own name is ``env.graph.name``)."""
     city_seed: int = 0
     """Seed of the synthetic city: the map stays fixed while scenarios vary."""
 
@@ -160,7 +163,8 @@ class DASCConfig:
         _require(self, self.demand in DEMAND_MODELS, "demand", f"must be one of {DEMAND_MODELS}")
         from .city.synthetic import PRESETS  # here, not at the top: the city package imports this module
 
-        _require(self, self.city in PRESETS, "city", f"must be a synthetic preset, one of {sorted(PRESETS)} "
+        _require(self, self.city in PRESETS or self.city == CUSTOM_CITY, "city",
+                 f"must be a synthetic preset, one of {sorted(PRESETS)}, or {CUSTOM_CITY!r} "
                  "(pass a RoadGraph to the env for any other city)")
         _require_finite(self, "hotspot_share")
         _require(self, 0.0 <= self.hotspot_share <= 1.0, "hotspot_share", "must be in [0, 1]")

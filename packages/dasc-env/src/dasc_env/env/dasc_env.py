@@ -29,7 +29,7 @@ from pettingzoo import ParallelEnv
 from pettingzoo.utils import parallel_to_aec
 
 from ..city import CityDemand, DistanceCache, RoadGraph, load_city
-from ..config import DASCConfig, check_eta
+from ..config import CUSTOM_CITY, DASCConfig, check_eta
 from ..matching import check_matcher
 from ..scenario import Scenario, generate_scenario
 from ..simulator import Ledger, Simulator
@@ -61,8 +61,8 @@ class DASCParallelEnv(ParallelEnv):
 
     Args:
         config: a ``DASCConfig``; ``overrides`` replace its fields.
-        city: a road graph, or the name of a synthetic preset (sets ``config.city``);
-            default: the preset ``config.city``.
+        city: a road graph (``config.city`` then reads "custom"; the graph is ``env.graph``), or the
+            name of a synthetic preset (sets ``config.city``); default: the preset ``config.city``.
         scenario: a fixed scenario used at every reset; default: a fresh one
             drawn from the reset seed. ``reset(options={"scenario": s})``
             also sets one for a single episode.
@@ -86,6 +86,10 @@ class DASCParallelEnv(ParallelEnv):
             raise ValueError(f"render_mode={render_mode!r} must be None or one of {self.metadata['render_modes']}")
         if city is not None and not isinstance(city, RoadGraph):
             raise TypeError(f"city must be a RoadGraph, got {type(city).__name__}")
+        if city is not None:
+            config = config.replace(city=CUSTOM_CITY)
+        elif config.city == CUSTOM_CITY:
+            raise ValueError(f"city={CUSTOM_CITY!r} stands for a RoadGraph given to the env: pass city=<RoadGraph>")
         self.config = config
         self.render_mode = render_mode
         self.graph = city if city is not None else _preset_city(config.city, config.city_seed)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from ..baselines import available_methods, make_method
-from ..config import DASCConfig
+from ..city import PRESETS
 from .plots import plot_revenue
 from .runner import COLUMNS, EvalPoint, run_grid, summarize
 
@@ -92,11 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         sizes = sorted({(t, 300) for t in PAPER_TASKS} | {(60, w) for w in PAPER_WORKERS})
     else:
         sizes = [(t, w) for t in args.tasks for w in args.workers]
-    try:
-        for city in cities:
-            DASCConfig(city=city)  # unknown presets fail here, before any work
-    except ValueError as err:
-        print(f"dasc-eval: {err}", file=sys.stderr)
+    unknown_cities = [c for c in cities if c not in PRESETS]  # they fail here, before any work
+    if unknown_cities:
+        print(f"dasc-eval: --city {unknown_cities} are not synthetic presets; choose from {sorted(PRESETS)}",
+              file=sys.stderr)
         return 2
     points = [EvalPoint(m, c, t, w, s) for c in cities for t, w in sizes for s in range(args.seeds) for m in methods]
 
