@@ -36,3 +36,25 @@ def test_human_mode_draws_into_a_window_and_returns_none():
     assert env.render() is None and env._renderer is not None
     env.close()
     assert env._renderer is None
+
+
+def test_workers_are_drawn_above_subtasks_and_match_lines():
+    env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small", render_mode="rgb_array")
+    env.reset(seed=0)
+    env.render()
+    r = env._renderer
+    assert min(r.idle.get_zorder(), r.busy.get_zorder()) > max(
+        a.get_zorder() for a in (r.ready, r.waiting, r.running, r.matches))
+    env.close()
+
+
+def test_legend_sits_outside_the_map_and_says_match_lines_are_straight():
+    env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small", render_mode="rgb_array")
+    env.reset(seed=0)
+    env.render()
+    r = env._renderer
+    legend_box = r.legend.get_window_extent()
+    map_box = r.ax.get_window_extent()
+    assert legend_box.x0 >= map_box.x1 - 1
+    assert any("straight line" in t.get_text() for t in r.legend.get_texts())
+    env.close()

@@ -3,8 +3,10 @@
 The road network is drawn once; every frame adds idle workers (green),
 busy workers at the subtask they are bound for (grey), live subtasks by state
 -- ready to recommend (blue), waiting on a predecessor (orange), assigned and
-not finished yet (purple) -- and this epoch's matches as lines from each
-worker's starting point to its subtask.
+not finished yet (purple) -- and this epoch's matches as straight lines from each
+worker's starting point to its subtask (the legend says so; the road route is not drawn).
+Workers are drawn above subtasks, so a worker waiting at an assigned subtask stays
+visible; the legend sits to the right of the map.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from ..simulator.simulator import ASSIGNED, OPEN, Simulator
 FRAME_SIZE = (640, 640)
 """(height, width) in pixels of an ``rgb_array`` frame."""
 _DPI = 100
+MAP_WIDTH = 0.76
+"""Share of the frame's width for the map; the legend takes the rest."""
 
 
 class Renderer:
@@ -39,7 +43,7 @@ class Renderer:
             FigureCanvasAgg(self.fig)
         del matplotlib
         graph = sim.graph
-        ax = self.fig.add_axes((0.0, 0.0, 1.0, 0.95))
+        ax = self.fig.add_axes((0.0, 0.0, MAP_WIDTH, 0.95))
         ax.set_axis_off()
         ax.set_aspect("equal")
         ax.add_collection(LineCollection(np.stack([graph.xy[graph.tails], graph.xy[graph.heads]], axis=1),
@@ -51,14 +55,15 @@ class Renderer:
         self.ax = ax
         self.title = self.fig.text(0.01, 0.97, "", fontsize=9, va="center")
         style = dict(s=14, zorder=3, linewidths=0)
-        self.idle = ax.scatter([], [], c="#2ca02c", marker="o", label="idle worker", **style)
-        self.busy = ax.scatter([], [], c="#4d4d4d", marker="o", label="busy worker", s=6, zorder=4, linewidths=0)
         self.ready = ax.scatter([], [], c="#1f77b4", marker="s", label="ready subtask", **style)
         self.waiting = ax.scatter([], [], c="#ff7f0e", marker="s", label="waiting subtask", **style)
         self.running = ax.scatter([], [], c="#9467bd", marker="s", label="assigned subtask", **style)
-        self.matches = LineCollection([], colors="#d62728", linewidths=1.2, zorder=2)
+        self.idle = ax.scatter([], [], c="#2ca02c", marker="o", label="idle worker", s=14, zorder=5, linewidths=0)
+        self.busy = ax.scatter([], [], c="#4d4d4d", marker="o", label="busy worker", s=8, zorder=6, linewidths=0)
+        self.matches = LineCollection([], colors="#d62728", linewidths=1.2, zorder=2,
+                                      label="match this epoch\n(straight line,\nnot the route)")
         ax.add_collection(self.matches)
-        ax.legend(loc="lower right", fontsize=7, framealpha=0.8)
+        self.legend = ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, frameon=False)
 
     def draw(self, sim: Simulator) -> np.ndarray | None:
         xy, sc = sim.graph.xy, sim.scenario
