@@ -46,16 +46,11 @@ import numpy as np
 import torch
 
 from rmo_agents import Trainer, preset
+from rmo_agents.buffer import GRAPH_KEYS
+from rmo_agents.learner import select
 from rmo_agents.meta import meta_step, ppo_step
 from rmo_agents.rollout import collect
 from rmo_agents.trainer import episode_seed
-
-try:  # shared task graphs: graph rows stored once per (step, task), ``graph_index`` maps agents to them
-    from rmo_agents.buffer import GRAPH_KEYS
-    from rmo_agents.learner import select
-except ImportError:  # per-agent observation rows
-    GRAPH_KEYS = ("task_nodes", "task_adjacency", "task_mask")
-    select = None
 
 RELEASED_CODE_TRANSITIONS_PER_S = 220.0
 """The released code's own update on one 60x300 episode of data, measured on this 2-core CPU (issue text)."""
@@ -169,17 +164,8 @@ class SectionTimer:
 
 
 # ------------------------------------------------------------------ the pieces
-def take(obs: dict, idx: torch.Tensor) -> dict:
-    """Observations of transitions ``idx`` as the learner's minibatches see them (shared graphs kept shared)."""
-    if "graph_index" in obs and select is not None:
-        return select(obs, idx)
-    return {k: v[idx] for k, v in obs.items()}
-
-
 def per_agent(obs: dict, idx: torch.Tensor) -> dict:
     """Observations of transitions ``idx`` with one task-graph row per agent, as the released code stores them."""
-    if "graph_index" not in obs:
-        return {k: v[idx] for k, v in obs.items()}
     graph = obs["graph_index"][idx]
     out = {k: v[idx] for k, v in obs.items() if k not in GRAPH_KEYS and k != "graph_index"}
     out.update({k: obs[k][graph] for k in GRAPH_KEYS})
@@ -241,11 +227,8 @@ def compare_minibatch(trainer: Trainer, data: dict, size: int, repeats: int, gen
     """Median seconds of the fused meta step vs two plain PPO steps on the same ``size`` samples."""
     learner, cfg, device = trainer.learner, trainer.config, trainer.device
     ppo, meta = cfg.ppo, cfg.meta
-    if hasattr(learner, "_epoch_samples"):  # the learner's own minibatch order (ppo.sampling)
-        idx = learner._epoch_samples(data, gen)[:size].to(device)
-    else:
-        idx = torch.randperm(data["actions"].shape[0], generator=gen)[:size].to(device)
-    obs = take(data["obs"], idx)
+    idx = learner._epoch_samples(data, gen)[:size].to(device)  # the learner's own minibatch order (ppo.sampling)
+    obs = select(data["obs"], idx)
     actions, old, adv, adv_hat = (data[k][idx] for k in ("actions", "log_prob", "adv", "adv_hat"))
     theta = dict(learner.actor.named_parameters())
     theta_hat = dict(learner.actor_hat.named_parameters())
