@@ -52,24 +52,24 @@ def test_plain_tensor_file_that_is_not_a_checkpoint_is_refused(tmp_path):
         load_checkpoint(other)
 
 
-def test_checkpoint_of_another_model_gives_a_clear_error(tmp_path, checkpoint):
+def with_config_field(checkpoint, path, section: str, field: str, value):
+    """A copy of ``checkpoint`` at ``path`` whose saved config has ``section.field = value``."""
     data = torch.load(checkpoint, weights_only=True)
     config = json.loads(data["config"])
-    config["model"]["gat_hidden"] = 6
+    config[section][field] = value
     data["config"] = json.dumps(config)
-    other = tmp_path / "other.pt"
-    torch.save(data, other)
+    torch.save(data, path)
+    return path
+
+
+def test_checkpoint_of_another_model_gives_a_clear_error(tmp_path, checkpoint):
+    other = with_config_field(checkpoint, tmp_path / "other.pt", "model", "gat_hidden", 6)
     with pytest.raises(CheckpointError, match="does not fit"):
         Trainer.resume(other)
 
 
 def test_checkpoint_with_an_invalid_config_is_refused(tmp_path, checkpoint):
-    data = torch.load(checkpoint, weights_only=True)
-    config = json.loads(data["config"])
-    config["ppo"]["gamma"] = 3.0
-    data["config"] = json.dumps(config)
-    bad = tmp_path / "bad-config.pt"
-    torch.save(data, bad)
+    bad = with_config_field(checkpoint, tmp_path / "bad-config.pt", "ppo", "gamma", 3.0)
     with pytest.raises(CheckpointError, match="ppo.gamma"):
         load_checkpoint(bad)
 
