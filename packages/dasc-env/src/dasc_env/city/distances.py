@@ -31,15 +31,32 @@ class DistanceCache:
         self.graph = graph
         self.limit = float(limit)
         row_bytes = 4 * graph.num_nodes
-        capacity = max(16, int(memory_mb * 2**20 // row_bytes))
-        # np.empty only reserves address space: pages are touched as rows fill.
-        self._rows = np.empty((capacity, graph.num_nodes), dtype=np.float32)
+        self.dijkstra_runs = 0
+        self._clock = 0
+        # Never more rows than target nodes.
+        self._allocate(min(graph.num_nodes, max(16, int(memory_mb * 2**20 // row_bytes))))
+
+    def _allocate(self, capacity: int) -> None:
+        """An empty block of ``capacity`` rows (np.empty only reserves address space: pages are
+        touched as rows fill)."""
+        self._rows = np.empty((capacity, self.graph.num_nodes), dtype=np.float32)
         self._used = 0
-        self._slot_of_node = np.full(graph.num_nodes, -1, dtype=np.int64)
+        self._slot_of_node = np.full(self.graph.num_nodes, -1, dtype=np.int64)
         self._node_of_slot = np.full(capacity, -1, dtype=np.int64)
         self._last_used = np.zeros(capacity, dtype=np.int64)
-        self._clock = 0
-        self.dijkstra_runs = 0
+
+    def __getstate__(self) -> dict:
+        """Pickle without the cached rows (they are recomputed on demand), so an env sent to a
+        worker process or a Ray actor carries its graph, not up to ``memory_mb`` of cache."""
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("_rows", "_used", "_slot_of_node", "_node_of_slot", "_last_used")}
+        state["capacity"] = self._rows.shape[0]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        capacity = state.pop("capacity")
+        self.__dict__.update(state)
+        self._allocate(capacity)
 
     def slots(self, targets) -> np.ndarray:
         """Row slots of ``targets`` (node indices), computing missing rows.

@@ -32,7 +32,7 @@ from ..city import CityDemand, DistanceCache, RoadGraph, load_city
 from ..config import CUSTOM_CITY, DASCConfig, check_eta
 from ..matching import check_matcher
 from ..scenario import Scenario, generate_scenario
-from ..simulator import Ledger, Simulator
+from ..simulator import EpochOutcome, Ledger, Simulator
 from .observations import ObservationEncoder
 
 
@@ -146,7 +146,8 @@ class DASCParallelEnv(ParallelEnv):
         self.possible_agents[:] = self._names_of.tolist()
         live = self.sim.open_subtasks
         self.agents = self._names_of[live].tolist()
-        observations = self._observe(live)
+        self._encode(live)
+        observations = self._observation_dicts()
         infos = {a: {"reward_sparse": 0.0, "reward_shaped": 0.0} for a in self.agents}
         return observations, infos
 
@@ -155,8 +156,8 @@ class DASCParallelEnv(ParallelEnv):
             raise RuntimeError("call reset() before step()")
         recommended = self._parse_actions(actions)
         before = self.sim.open_subtasks
-        out = self.sim.step(recommended)
-        after = self.sim.open_subtasks
+        out = self.step_subtasks(recommended)
+        after = self._batch[0]
         names = self._names_of
 
         channel = out.reward_sparse if self.config.reward_mode == "sparse" else out.reward_shaped
@@ -179,12 +180,32 @@ class DASCParallelEnv(ParallelEnv):
             truncations[names[i]] = False
             infos[names[i]] = {"reward_sparse": 0.0, "reward_shaped": 0.0}
 
-        self.agents = names[after].tolist()
-        observations = self._observe(after)
+        observations = self._observation_dicts()
         departed = np.setdiff1d(before, after)
         for i in departed:
             observations[names[i]] = self.encoder.terminal_observation()
         return observations, rewards, terminations, truncations, infos
+
+    def step_subtasks(self, recommended) -> EpochOutcome:
+        """The array form of ``step``, for wrappers and batched learners: recommend the subtasks
+        ``recommended`` (global indices of live agents) and run one decision epoch.
+
+        Returns the simulator's ``EpochOutcome`` (per-subtask reward arrays of both channels, the
+        matches with Eq. 9-12 utilities, the dropped subtasks). ``agents`` and ``observation_batch``
+        are updated; no per-agent dicts are built.
+        """
+        if self.sim is None:
+            raise RuntimeError("call reset() before step_subtasks()")
+        out = self.sim.step(recommended)
+        after = self.sim.open_subtasks
+        self.agents = self._names_of[after].tolist()
+        self._encode(after)
+        return out
+
+    @property
+    def episode_over(self) -> bool:
+        """True once the task stream is exhausted or the horizon reached (``agents`` is then empty)."""
+        return self._require_sim().done
 
     def state(self) -> np.ndarray:
         if self.sim is None:
@@ -276,12 +297,12 @@ class DASCParallelEnv(ParallelEnv):
         return self._index_of[agent]
 
     # ------------------------------------------------------------ helpers
-    def _observe(self, subtasks: np.ndarray) -> dict[str, dict]:
-        if subtasks.size == 0:
-            self._batch = (subtasks, {})
-            return {}
-        batch = self.encoder.encode(self.sim, subtasks)
-        self._batch = (subtasks, batch)
+    def _encode(self, subtasks: np.ndarray) -> None:
+        self._batch = (subtasks, self.encoder.encode(self.sim, subtasks) if subtasks.size else {})
+
+    def _observation_dicts(self) -> dict[str, dict]:
+        """Per-agent observation dicts: views into ``observation_batch``."""
+        subtasks, batch = self._batch
         keys = list(batch)
         columns = [batch[k] for k in keys]
         return {name: dict(zip(keys, (c[j] for c in columns)))
