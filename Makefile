@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+MARL_STAMP := $(VENV)/.installed-marl
 
 # PyTorch for rmo-agents: PyPI's default (CUDA) build when an NVIDIA GPU answers nvidia-smi, else the CPU
 # build (a local wheel store or download.pytorch.org/whl/cpu). torch goes in first, alone (--no-deps: only
@@ -16,15 +17,23 @@ TORCH_INDEX ?= $(if $(GPU),,--extra-index-url https://download.pytorch.org/whl/c
 DEMO_POINT := --city small --tasks 20
 DEMO_ENV := --set 'env.dasc={"decision_interval": 15.0}'
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup marl demo test lint bench clean
 
 setup: $(STAMP)
+
+# The third-party MARL libraries of examples/ (SB3 + SuperSuit, TorchRL, RLlib): dasc-env's `marl` extra.
+# The tests run those examples; the demo does not need them.
+marl: $(MARL_STAMP)
 
 $(STAMP): Makefile packages/dasc-env/pyproject.toml packages/rmo-agents/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --no-deps $(TORCH_INDEX) "$(TORCH_SPEC)"
 	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -e packages/rmo-agents -r requirements-dev.txt
 	touch $(STAMP)
+
+$(MARL_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm,marl]"
+	touch $(MARL_STAMP)
 
 demo: setup
 	$(PY) examples/run_episode.py
@@ -33,7 +42,7 @@ demo: setup
 	$(VENV)/bin/rmo-eval results/demo/best.pt --workers 15,25,40 --seeds 3 --quiet \
 		--methods rmo,rec,greedy,km,ready-km,random --out results/demo/eval
 
-test: setup
+test: setup marl
 	$(PY) -m pytest -q
 
 lint: setup

@@ -206,12 +206,18 @@ class FixedSlots(ParallelEnv):
                 for k, slot in enumerate(self.possible_agents)}, mask
 
     def _infos(self, mask, sparse, shaped, worker, match_values) -> dict[str, dict]:
-        zeros = [0.0] * self.num_slots
-        columns = [(self._subtask >= 0).tolist(), self._subtask.tolist(), list(mask), sparse.tolist(),
-                   shaped.tolist(), worker.tolist(),
-                   *(match_values[key].tolist() if key in match_values else zeros for key in _MATCH_KEYS),
-                   [self._overflow] * self.num_slots]
-        return {slot: dict(zip(INFO_KEYS, values)) for slot, values in zip(self.possible_agents, zip(*columns))}
+        """Every slot's info: a copy of the idle template, updated where a subtask is or was this step."""
+        active = self._subtask >= 0
+        template = dict.fromkeys(INFO_KEYS, 0.0)
+        template.update(active=False, subtask=-1, worker=-1, overflow=self._overflow)
+        infos = {slot: {**template, "action_mask": row} for slot, row in zip(self.possible_agents, mask)}
+        busy = np.flatnonzero(active | (worker >= 0) | (sparse != 0) | (shaped != 0))
+        keys = ("active", "subtask", "reward_sparse", "reward_shaped", "worker", *match_values)
+        columns = [active[busy].tolist(), self._subtask[busy].tolist(), sparse[busy].tolist(),
+                   shaped[busy].tolist(), worker[busy].tolist(), *(v[busy].tolist() for v in match_values.values())]
+        for k, values in zip(busy.tolist(), zip(*columns)):
+            infos[self.possible_agents[k]].update(zip(keys, values))
+        return infos
 
     def _actions(self, actions) -> np.ndarray:
         """(K,) the 0/1 action of each slot (0 where none is given)."""

@@ -1,0 +1,21 @@
+"""The example scripts of ``examples/`` run here at a smoke scale, imported as modules."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def load_example():
+    """``load_example("sb3_ppo")`` imports ``examples/sb3_ppo.py`` and returns the module."""
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
