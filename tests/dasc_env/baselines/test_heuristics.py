@@ -77,7 +77,7 @@ def test_km_total_utility_equals_brute_force():
     assert got == pytest.approx(best)
 
 
-@pytest.mark.parametrize("method", ["greedy", "km", "game", "odta", "ready-km", "all", "random"])
+@pytest.mark.parametrize("method", ["greedy", "km", "game", "odta", "ready-km", "admit-km", "all", "random"])
 def test_no_method_ever_breaks_a_constraint(method):
     env = dasc_env.parallel_env(num_tasks=8, num_workers=40, city="small", arrival_window=600.0)
     policy = make_method(method)

@@ -1,5 +1,6 @@
-"""Non-learning methods: GREEDY, KM, GAME, ODTA, READY-KM, ALL, RANDOM, all acting through the env."""
+"""Non-learning methods: GREEDY, KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, all acting through the env."""
 
+from .admission import AdmissionPolicy, admit_km
 from .game import GamePolicy, best_response_equilibrium, marginal_gains
 from .heuristics import RandomPolicy, RulePolicy, greedy, km, ready_km, recommend_all
 from .odta import ODTAPolicy, threshold_assignment
@@ -7,11 +8,13 @@ from .policy import Policy
 from .registry import available_methods, make_method, register_method
 
 __all__ = [
+    "AdmissionPolicy",
     "GamePolicy",
     "ODTAPolicy",
     "Policy",
     "RandomPolicy",
     "RulePolicy",
+    "admit_km",
     "available_methods",
     "best_response_equilibrium",
     "greedy",

@@ -12,6 +12,7 @@ import inspect
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
+from .admission import admit_km
 from .game import GamePolicy
 from .heuristics import RandomPolicy, greedy, km, ready_km, recommend_all
 from .odta import ODTAPolicy
@@ -25,6 +26,7 @@ _METHODS: dict[str, Callable[[], Policy]] = {
     "game": GamePolicy,
     "odta": ODTAPolicy,
     "ready-km": ready_km,
+    "admit-km": admit_km,
     "all": recommend_all,
     "random": RandomPolicy,
 }
