@@ -192,8 +192,8 @@ def run_rollout(trainer: Trainer, episodes: int) -> tuple[list, float]:
     for k in range(episodes):
         sync(trainer.device)
         t0 = time.perf_counter()
-        recorded += collect(trainer.adapters[:1], learner.actor, [episode_seed(cfg.run.seed, k)], learner.eta.pair(),
-                            trainer.sample_gen, trainer.device, cfg.ppo.team_reward)
+        recorded += collect(trainer.envs, learner.actor, [episode_seed(cfg.run.seed, k)], learner.eta.pair(),
+                            trainer.sample_gen, trainer.device)
         sync(trainer.device)
         seconds += time.perf_counter() - t0
     return recorded, seconds

@@ -12,11 +12,11 @@ from rmo_agents.buffer import (
     agent_gae,
     discounted_scan,
     next_transition,
+    shared_batch,
     team_gae,
     trajectory_scan,
     utility_grad,
 )
-from rmo_agents.rollout import shared_batch
 
 GAMMA, LAM = 0.9, 0.8
 

@@ -67,8 +67,8 @@ def test_every_variant_trains_and_only_rmo_moves_eta(tmp_path, variant):
     after = parameters(trainer)
     assert not torch.equal(before["theta.mlp.0.weight"], after["theta.mlp.0.weight"])
     assert (stats["alpha"], stats["beta"]) == (0.95, 0.10)
-    assert trainer.adapters[0].env.utility_params == (0.95, 0.10)
-    assert trainer.adapters[0].env.sim.matcher == ("greedy" if variant == "rec" else "km")
+    assert trainer.envs.workers[0].adapter.env.utility_params == (0.95, 0.10)
+    assert trainer.envs.workers[0].adapter.env.sim.matcher == ("greedy" if variant == "rec" else "km")
 
 
 def test_rmo_variant_moves_eta_and_pushes_it_to_the_env(tmp_path):
@@ -76,7 +76,8 @@ def test_rmo_variant_moves_eta_and_pushes_it_to_the_env(tmp_path):
     first = trainer.train_iteration()
     assert (first["alpha"], first["beta"]) != (0.5, 0.5)
     trainer.train_iteration()  # its rollout ran with the eta learned by the first update
-    assert trainer.adapters[0].env.utility_params == pytest.approx((first["alpha"], first["beta"]), abs=1e-12)
+    env = trainer.envs.workers[0].adapter.env
+    assert env.utility_params == pytest.approx((first["alpha"], first["beta"]), abs=1e-12)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

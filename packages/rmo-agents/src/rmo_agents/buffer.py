@@ -40,6 +40,11 @@ def share_graphs(batch: dict[str, np.ndarray], groups: np.ndarray) -> dict[str, 
     return shared
 
 
+def shared_batch(env, agents: np.ndarray, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``batch`` of the live ``agents`` of a dasc-env env with one graph per task (``share_graphs``)."""
+    return share_graphs(batch, env.scenario.subtask_task[agents])
+
+
 def concat_shared(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Stack shared-graph batches: graph rows and agent rows concatenated, ``graph_index`` offset."""
     offsets = np.cumsum([0] + [p["task_mask"].shape[0] for p in parts])[:-1]

@@ -47,6 +47,11 @@ class EnvConfig:
     """Any other ``DASCConfig`` field, e.g. {"deadline_factor": 2.0}."""
     num_envs: int = 1
     """Env copies stepped in lock-step per update; one batched actor forward per step serves all."""
+    backend: str = "sync"
+    """Where the env copies run: "sync" (this process), "subprocess" (one process each, several cores) or
+    "ray" (one Ray actor each; the ``rmo-agents[ray]`` extra)."""
+    ray_address: str | None = None
+    """Ray cluster of ``backend="ray"`` ("auto", "ray://host:10001"); None starts a local Ray instance."""
 
     def dasc_config(self) -> DASCConfig:
         """The ``DASCConfig`` these fields describe (raises ``ValueError`` naming a bad field)."""

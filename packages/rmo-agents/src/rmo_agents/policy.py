@@ -18,9 +18,10 @@ import torch
 from dasc_env.baselines import Policy
 from dasc_env.env import observation_space
 
+from .buffer import shared_batch
 from .checkpoint import CheckpointError, load_checkpoint, load_state
 from .nets import Actor
-from .rollout import shared_batch, to_tensors
+from .rollout import to_tensors
 
 
 class RMOPolicy(Policy):

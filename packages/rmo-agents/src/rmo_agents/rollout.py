@@ -1,8 +1,10 @@
 """Rollouts (Alg. 1 line 4): theta acts in several env copies in lock-step, one batched actor forward per step.
 
-Each env plays one episode per call; the live agents of all envs are stacked
-into one observation batch, the actor samples their actions from a seeded
-``torch.Generator``, and each env's steps are recorded into an ``Episode``.
+Each env copy (an ``EnvWorker`` of a ``VecEnv``: in process, in a subprocess or a Ray actor) plays
+one episode per call; the live agents of all copies are stacked into one observation batch, the
+actor samples their actions from a seeded ``torch.Generator``, and each copy records its own steps
+into an ``Episode``. The actions depend only on the seeds, so every backend gives the same rollouts.
+A copy whose worker dies is replaced and replays its episode from its seed.
 """
 
 from __future__ import annotations
@@ -12,59 +14,61 @@ import time
 import numpy as np
 import torch
 
-from .adapter import DascAdapter
-from .buffer import Episode, EpisodeRecorder, concat_shared, share_graphs
+from .buffer import Episode, concat_shared
 from .nets import Actor
+from .vec_env import VecEnv, warn_restart
 
 
 def to_tensors(batch: dict[str, np.ndarray], device: torch.device) -> dict[str, torch.Tensor]:
     return {k: torch.from_numpy(np.ascontiguousarray(v)).to(device) for k, v in batch.items()}
 
 
-def shared_batch(env, agents: np.ndarray, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``batch`` of the live ``agents`` of a dasc-env env with one graph per task (``buffer.share_graphs``)."""
-    return share_graphs(batch, env.scenario.subtask_task[agents])
-
-
 @torch.no_grad()
-def collect(adapters: list[DascAdapter], actor: Actor, seeds: list[int], eta: tuple[float, float],
-            generator: torch.Generator, device: torch.device, team_reward: str = "env",
-            record: bool = True) -> list[Episode | dict]:
-    """Play one episode in each env (``seeds[j]`` for env j) with ``actor``; the recorded episodes.
+def collect(envs: VecEnv, actor: Actor, seeds: list[int], eta: tuple[float, float], generator: torch.Generator,
+            device: torch.device, record: bool = True) -> list[Episode | dict]:
+    """Play one episode in each of the first ``len(seeds)`` env copies (``seeds[j]`` for copy j) with
+    ``actor``; the recorded episodes, or with ``record=False`` only each episode's ledger metrics."""
+    if not 1 <= len(seeds) <= envs.num_envs:
+        raise ValueError(f"seeds has {len(seeds)} entries; expected 1 to {envs.num_envs} (one per env copy)")
+    out = _play(envs, actor, dict(enumerate(seeds)), (float(eta[0]), float(eta[1])), generator, device, record)
+    return [out[j] for j in range(len(seeds))]
 
-    With ``record=False`` only the ledger metrics of each episode are returned (evaluation).
-    """
-    if len(seeds) != len(adapters):
-        raise ValueError(f"seeds has {len(seeds)} entries; expected one per env ({len(adapters)})")
-    failed_reward = adapters[0].config.failed_recommendation_reward
-    recorders = [EpisodeRecorder(team_reward, eta) for _ in adapters]
-    current = []
-    for adapter, seed in zip(adapters, seeds):
-        adapter.set_eta(*eta)
-        current.append(adapter.reset(seed))
-    running = [j for j, (agents, _) in enumerate(current) if agents.size]
+
+def _play(envs: VecEnv, actor: Actor, seeds: dict[int, int], eta: tuple[float, float], generator: torch.Generator,
+          device: torch.device, record: bool) -> dict[int, Episode | dict]:
+    """One episode on each copy j of ``seeds`` (copy -> episode seed), in lock-step."""
+
+    def replace(lost: set[int], step: int) -> dict[int, dict | None]:
+        for j in sorted(lost):
+            warn_restart(j, seeds[j], step)
+            envs.restart(j)
+        return reset(sorted(lost), step)
+
+    def reset(copies: list[int], step: int = 0) -> dict[int, dict | None]:
+        results, lost = envs.call({j: ("reset", (seeds[j], eta, record)) for j in copies})
+        return {**results, **replace(lost, step)} if lost else results
+
+    current = reset(sorted(seeds))
+    running = [j for j in sorted(current) if current[j] is not None]
     start, steps = time.perf_counter(), 0
     while running:
-        batches = [shared_batch(adapters[j].env, *current[j]) for j in running]
-        sizes = [current[j][0].size for j in running]
+        batches = [current[j] for j in running]
+        sizes = [b["action_mask"].shape[0] for b in batches]
         actions, log_prob = actor.sample(to_tensors(concat_shared(batches), device), generator)
         actions, log_prob = actions.cpu().numpy(), log_prob.float().cpu().numpy()
         bounds = np.cumsum([0] + sizes)
-        still = []
-        for j, batch, a, b in zip(running, batches, bounds[:-1], bounds[1:]):
-            adapter, agents = adapters[j], current[j][0]
-            state = adapter.state_tables() if record else None
-            result, live, obs = adapter.step(actions[a:b])
-            if record:
-                recorders[j].add(agents, batch, state, actions[a:b], log_prob[a:b], result, failed_reward)
-            current[j] = (live, obs)
-            if not result.done:
-                still.append(j)
-        running = still
+        calls = {j: ("step", (actions[a:b], log_prob[a:b])) for j, a, b in zip(running, bounds[:-1], bounds[1:])}
+        results, lost = envs.call(calls)
+        current.update(results)
+        if lost:  # a replaced copy rejoins the lock-step from its episode's first step
+            current.update(replace(lost, steps))
+        running = [j for j in running if current[j] is not None]
         steps += 1
-    elapsed = time.perf_counter() - start
-    out = []
-    for adapter, recorder in zip(adapters, recorders):
-        metrics = {**adapter.episode_metrics(), "rollout_s": elapsed, "lockstep_steps": float(steps)}
-        out.append(recorder.finish(metrics) if record else metrics)
-    return out
+    metrics = {"rollout_s": time.perf_counter() - start, "lockstep_steps": float(steps)}
+    finished, lost = envs.call({j: ("finish", (metrics,)) for j in sorted(seeds)})
+    if lost:  # the recorded episode died with the worker: play it again
+        for j in sorted(lost):
+            warn_restart(j, seeds[j], steps)
+            envs.restart(j)
+        finished.update(_play(envs, actor, {j: seeds[j] for j in lost}, eta, generator, device, record))
+    return finished

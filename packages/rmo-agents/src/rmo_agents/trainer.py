@@ -19,13 +19,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from dasc_env.env import observation_space, state_features
+
 from . import __version__
-from .adapter import DascAdapter
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .config import RMOConfig
 from .learner import Learner
 from .logger import RunLogger
 from .rollout import collect
+from .vec_env import make_vec_env
 
 EVAL_SEED_BASE = 10**6
 
@@ -59,11 +61,10 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = False
             torch.backends.cudnn.allow_tf32 = False
         torch.manual_seed(run.seed)
-        dasc = config.env.dasc_config()
-        self.adapters = [DascAdapter(dasc, config.meta.matcher) for _ in range(config.env.num_envs)]
-        encoder = self.adapters[0].encoder
-        self.learner = Learner(config, self.adapters[0].observation_space, encoder.state_worker_features,
-                               encoder.state_subtask_features, self.device)
+        dasc, env = config.env.dasc_config(), config.env
+        self.envs = make_vec_env(dasc, env.num_envs, env.backend, config.meta.matcher, config.ppo.team_reward,
+                                 env.ray_address)
+        self.learner = Learner(config, observation_space(dasc), *state_features(dasc), self.device)
         self.sample_gen = torch.Generator(device=self.device).manual_seed(run.seed + 1)
         self.shuffle_gen = torch.Generator().manual_seed(run.seed + 2)
         self.episodes_done = 0
@@ -93,15 +94,16 @@ class Trainer:
                 self.save(self.out / "best.pt")
         finally:
             logger.close()
+            self.envs.close()
         return last
 
     def train_iteration(self) -> dict[str, float]:
         """Alg. 1 lines 4-16 once: one episode per env copy, then one update."""
-        learner, n = self.learner, min(len(self.adapters), self.config.run.episodes - self.episodes_done)
+        learner, n = self.learner, min(self.envs.num_envs, self.config.run.episodes - self.episodes_done)
         seeds = [episode_seed(self.config.run.seed, self.episodes_done + j) for j in range(n)]
+        restarts = self.envs.restarts
         t0 = time.perf_counter()
-        episodes = collect(self.adapters[:n], learner.actor, seeds, learner.eta.pair(), self.sample_gen,
-                           self.device, self.config.ppo.team_reward)
+        episodes = collect(self.envs, learner.actor, seeds, learner.eta.pair(), self.sample_gen, self.device)
         t1 = time.perf_counter()
         stats = learner.update(episodes, self.shuffle_gen)
         t2 = time.perf_counter()
@@ -117,7 +119,7 @@ class Trainer:
             env_steps=float(steps), transitions=float(transitions),
             rollout_steps_per_s=steps / max(t1 - t0, 1e-9), rollout_transitions_per_s=transitions / max(t1 - t0, 1e-9),
             learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t1, 1e-9),
-            rollout_s=t1 - t0, learner_s=t2 - t1)
+            rollout_s=t1 - t0, learner_s=t2 - t1, worker_restarts=float(self.envs.restarts - restarts))
         return stats
 
     def evaluate(self, seeds: int | None = None) -> float:
@@ -129,7 +131,7 @@ class Trainer:
         revenues = []
         for i in range(count):
             gen = torch.Generator(device=self.device).manual_seed(EVAL_SEED_BASE + i)
-            metrics = collect(self.adapters[:1], self.learner.actor, [EVAL_SEED_BASE + i], self.learner.eta.pair(),
+            metrics = collect(self.envs, self.learner.actor, [EVAL_SEED_BASE + i], self.learner.eta.pair(),
                               gen, self.device, record=False)
             revenues.append(metrics[0]["revenue"])
         return float(np.mean(revenues))

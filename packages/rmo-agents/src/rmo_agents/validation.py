@@ -23,6 +23,7 @@ def validate(cfg: RMOConfig) -> None:
         raise TypeError(f"env.dasc must be a dict of DASCConfig fields, got {env.dasc!r}")
     env.dasc_config()
     _positive("env.num_envs", env.num_envs)
+    _choice("env.backend", env.backend, ("sync", "subprocess", "ray"))
     for name in ("gat_heads", "gat_hidden", "gat_out", "critic_hidden"):
         _positive(f"model.{name}", getattr(model, name))
     if not model.actor_hidden or any(h < 1 for h in model.actor_hidden):
@@ -89,6 +90,8 @@ def _type_ok(hint: str, value, may_be_inf: bool) -> bool:
 
     if hint == "float | None":
         return value is None or real(value)
+    if hint == "str | None":
+        return value is None or isinstance(value, str)
     if hint == "float":
         return real(value)
     if hint == "int":

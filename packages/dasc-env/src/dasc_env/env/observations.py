@@ -39,7 +39,7 @@ class ObservationEncoder:
     def __init__(self, config: DASCConfig, graph: RoadGraph, distances: DistanceCache):
         self.config = config
         self.distances = distances
-        k, t = config.num_skills, config.max_subtasks
+        t = config.max_subtasks
         x0, y0, x1, y1 = graph.extent
         self._span = max(x1 - x0, y1 - y0, 1.0)
         self._node_xy = (graph.xy - np.array([x0, y0])) / self._span
@@ -47,8 +47,7 @@ class ObservationEncoder:
         self.node_features = self.observation_space["task_nodes"].shape[1]
         self.worker_features = self.observation_space["workers"].shape[1]
         self.subtask_features = self.observation_space["subtasks"].shape[1]
-        self.state_worker_features = 4 + k
-        self.state_subtask_features = 8 + k
+        self.state_worker_features, self.state_subtask_features = state_features(config)
         self.state_rows = config.num_tasks * t
         self.state_size = (config.num_workers * self.state_worker_features
                            + self.state_rows * (self.state_subtask_features + 1) + 1)
@@ -203,6 +202,11 @@ def observation_space(config: DASCConfig) -> spaces.Dict:
         "subtasks_mask": box((config.top_k_subtasks,), 0, 1, np.int8),
         "action_mask": box((2,), 0, 1, np.int8),
     })
+
+
+def state_features(config: DASCConfig) -> tuple[int, int]:
+    """Columns of the worker and subtask tables of ``state_tables`` (they depend on the config alone)."""
+    return 4 + config.num_skills, 8 + config.num_skills
 
 
 def _box(shape, low=-np.inf, high=np.inf, dtype=np.float32) -> spaces.Box:

@@ -1,0 +1,286 @@
+"""Env copies for rollouts: in process, in subprocesses, or as Ray actors, all driven in lock-step.
+
+The unit is an ``EnvWorker``: one dasc-env env (``DascAdapter``) and the recorder of its current
+episode. Per decision step a worker receives its agents' actions (sampled by the learner's single
+batched actor forward over every copy), steps its env, records the transition and answers with the
+next observation batch; at the end it hands over the finished ``Episode``. The env and the episode
+data stay in the worker, only observations and actions travel.
+
+Backends (``EnvConfig.backend``):
+
+* ``"sync"``: the workers live in this process (no copies, no parallelism).
+* ``"subprocess"``: one process per worker (``multiprocessing`` with the forkserver start method),
+  so the numpy env steps of several copies run on several cores.
+* ``"ray"``: one Ray actor per worker, on a local Ray instance or the cluster at ``ray_address``
+  (the ``rmo-agents[ray]`` extra).
+
+Faults: a worker that dies (its process killed, a Ray node lost) is replaced by a fresh one, and
+the episode it was playing starts over from its seed; the other copies go on. ``restarts`` counts
+them and a warning says what happened, so no episode is lost or counted twice.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import traceback
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from dasc_env import DASCConfig
+
+from .adapter import DascAdapter
+from .buffer import Episode, EpisodeRecorder, shared_batch
+
+BACKENDS = ("sync", "subprocess", "ray")
+
+
+class WorkerRestartWarning(UserWarning):
+    """A rollout worker died and was replaced; its episode started over."""
+
+
+class EnvWorker:
+    """One env copy and its episode recorder (what every backend runs)."""
+
+    def __init__(self, config: DASCConfig, matcher: str = "km", team_reward: str = "env"):
+        self.adapter = DascAdapter(config, matcher)
+        self.team_reward = team_reward
+        self.recorder: EpisodeRecorder | None = None
+        self.agents = np.empty(0, dtype=np.int64)
+        self.batch: dict[str, np.ndarray] = {}
+
+    def reset(self, seed: int, eta: tuple[float, float], record: bool) -> dict[str, np.ndarray] | None:
+        """Start the episode of ``seed`` with eta pushed to the matcher; the first observation batch
+        (shared task graphs), or None when the episode has no agent."""
+        self.adapter.set_eta(*eta)
+        self.recorder = EpisodeRecorder(self.team_reward, tuple(eta)) if record else None
+        self.agents, obs = self.adapter.reset(seed)
+        return self._observe(obs)
+
+    def step(self, actions: np.ndarray, log_prob: np.ndarray) -> dict[str, np.ndarray] | None:
+        """Act for the live agents; the next observation batch, or None when the episode is over."""
+        adapter = self.adapter
+        state = adapter.state_tables() if self.recorder is not None else None
+        result, live, obs = adapter.step(actions)
+        if self.recorder is not None:
+            self.recorder.add(self.agents, self.batch, state, actions, log_prob, result,
+                              adapter.config.failed_recommendation_reward)
+        self.agents = live
+        return None if result.done else self._observe(obs)
+
+    def finish(self, metrics: dict[str, float]) -> Episode | dict[str, float]:
+        """The recorded ``Episode`` (or, without recording, the ledger metrics) with ``metrics`` added."""
+        metrics = {**self.adapter.episode_metrics(), **metrics}
+        return self.recorder.finish(metrics) if self.recorder is not None else metrics
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def _observe(self, obs: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
+        if not self.agents.size:
+            return None
+        self.batch = shared_batch(self.adapter.env, self.agents, obs)
+        return self.batch
+
+
+class VecEnv:
+    """``num_envs`` workers; ``call`` runs one method on several of them at once."""
+
+    def __init__(self, make_worker: Callable[[], EnvWorker], num_envs: int):
+        self.make_worker, self.num_envs = make_worker, num_envs
+        self.restarts = 0
+
+    def call(self, calls: dict[int, tuple[str, tuple]]) -> tuple[dict[int, object], set[int]]:
+        """Run ``calls[j] = (method, args)`` on worker j; (results by worker, workers that died)."""
+        raise NotImplementedError
+
+    def restart(self, j: int) -> None:
+        """Replace worker ``j`` (after it died) by a fresh one."""
+        self.restarts += 1
+
+    def close(self) -> None:
+        """Stop the workers; the next ``call`` starts them again."""
+
+
+class SyncVecEnv(VecEnv):
+    """The workers in this process."""
+
+    def __init__(self, make_worker: Callable[[], EnvWorker], num_envs: int):
+        super().__init__(make_worker, num_envs)
+        self.workers = [make_worker() for _ in range(num_envs)]
+
+    def call(self, calls):
+        return {j: getattr(self.workers[j], method)(*args) for j, (method, args) in calls.items()}, set()
+
+    def restart(self, j: int) -> None:
+        super().restart(j)
+        self.workers[j] = self.make_worker()
+
+
+class SubprocVecEnv(VecEnv):
+    """One process per worker (forkserver: the server imports this module once, workers fork from it)."""
+
+    def __init__(self, make_worker: Callable[[], EnvWorker], num_envs: int):
+        super().__init__(make_worker, num_envs)
+        self._context = mp.get_context("forkserver")
+        self._context.set_forkserver_preload([__name__])
+        self._procs: list = [None] * num_envs
+        self._pipes: list = [None] * num_envs
+
+    def call(self, calls):
+        for j in calls:
+            if self._procs[j] is None:
+                self._start(j)
+        lost = set()
+        for j, (method, args) in calls.items():
+            try:
+                self._pipes[j].send((method, args))
+            except (BrokenPipeError, ConnectionResetError, EOFError):
+                lost.add(j)
+        results = {}
+        for j in calls.keys() - lost:
+            try:
+                ok, value = self._pipes[j].recv()
+            except (EOFError, ConnectionResetError, BrokenPipeError):
+                lost.add(j)
+                continue
+            if not ok:
+                raise RuntimeError(f"rollout worker {j} failed in {calls[j][0]}():\n{value}")
+            results[j] = value
+        return results, lost
+
+    def restart(self, j: int) -> None:
+        super().restart(j)
+        self._stop(j)
+        self._start(j)
+
+    def pid(self, j: int) -> int:
+        return self._procs[j].pid
+
+    def close(self) -> None:
+        for j in range(self.num_envs):
+            self._stop(j)
+
+    def _start(self, j: int) -> None:
+        parent, child = self._context.Pipe()
+        proc = self._context.Process(target=_serve, args=(child, self.make_worker), daemon=True,
+                                     name=f"rmo-rollout-{j}")
+        proc.start()
+        child.close()
+        self._procs[j], self._pipes[j] = proc, parent
+
+    def _stop(self, j: int) -> None:
+        proc, pipe = self._procs[j], self._pipes[j]
+        if proc is None:
+            return
+        try:
+            pipe.send(("close", ()))
+        except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+            pass
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        pipe.close()
+        self._procs[j] = self._pipes[j] = None
+
+
+def _serve(pipe, make_worker: Callable[[], EnvWorker]) -> None:
+    """A worker process: build the worker, then answer (method, args) requests until "close"."""
+    worker = make_worker()
+    while True:
+        method, args = pipe.recv()
+        if method == "close":
+            return
+        try:
+            pipe.send((True, getattr(worker, method)(*args)))
+        except Exception:  # the learner re-raises it with the worker's traceback
+            pipe.send((False, traceback.format_exc()))
+
+
+class RayVecEnv(VecEnv):
+    """One Ray actor per worker, on a local Ray instance or the cluster at ``address``."""
+
+    def __init__(self, make_worker: Callable[[], EnvWorker], num_envs: int, address: str | None = None):
+        super().__init__(make_worker, num_envs)
+        try:
+            import ray
+        except ImportError:
+            raise ValueError("env.backend='ray' needs Ray: pip install 'rmo-agents[ray]'") from None
+        self._ray = ray
+        self._address = address
+        self._actors: list = [None] * num_envs
+        self._remote = ray.remote(num_cpus=1, max_restarts=0)(_RayWorker)
+
+    def call(self, calls):
+        ray = self._ray
+        if not ray.is_initialized():
+            ray.init(address=self._address, include_dashboard=False, log_to_driver=False)
+        for j in calls:
+            if self._actors[j] is None:
+                self._actors[j] = self._remote.remote(self.make_worker)
+        refs = {j: self._actors[j].call.remote(method, args) for j, (method, args) in calls.items()}
+        results, lost = {}, set()
+        for j, ref in refs.items():
+            try:
+                results[j] = ray.get(ref)
+            except ray.exceptions.RayActorError:
+                lost.add(j)
+        return results, lost
+
+    def restart(self, j: int) -> None:
+        super().restart(j)
+        self._kill(j)
+        self._actors[j] = self._remote.remote(self.make_worker)
+
+    def pid(self, j: int) -> int:
+        return self._ray.get(self._actors[j].call.remote("pid", ()))
+
+    def close(self) -> None:
+        for j in range(self.num_envs):
+            self._kill(j)
+
+    def _kill(self, j: int) -> None:
+        if self._actors[j] is not None:
+            self._ray.kill(self._actors[j], no_restart=True)
+            self._actors[j] = None
+
+
+class _RayWorker:
+    """The Ray actor around an ``EnvWorker``."""
+
+    def __init__(self, make_worker: Callable[[], EnvWorker]):
+        self.worker = make_worker()
+
+    def call(self, method: str, args: tuple):
+        return getattr(self.worker, method)(*args)
+
+
+class WorkerFactory:
+    """A picklable ``EnvWorker`` builder (processes and Ray actors build their own)."""
+
+    def __init__(self, config: DASCConfig, matcher: str, team_reward: str):
+        self.config, self.matcher, self.team_reward = config, matcher, team_reward
+
+    def __call__(self) -> EnvWorker:
+        return EnvWorker(self.config, self.matcher, self.team_reward)
+
+
+def make_vec_env(config: DASCConfig, num_envs: int, backend: str = "sync", matcher: str = "km",
+                 team_reward: str = "env", ray_address: str | None = None) -> VecEnv:
+    """``num_envs`` env copies of ``config`` on ``backend`` ("sync", "subprocess" or "ray")."""
+    factory = WorkerFactory(config, matcher, team_reward)
+    if backend == "sync":
+        return SyncVecEnv(factory, num_envs)
+    if backend == "subprocess":
+        return SubprocVecEnv(factory, num_envs)
+    if backend == "ray":
+        return RayVecEnv(factory, num_envs, ray_address)
+    raise ValueError(f"backend={backend!r} must be one of {BACKENDS}")
+
+
+def warn_restart(j: int, seed: int, step: int) -> None:
+    warnings.warn(f"rollout worker {j} died at decision step {step}; it was replaced and its episode "
+                  f"(seed {seed}) starts over", WorkerRestartWarning, stacklevel=3)
