@@ -21,8 +21,8 @@ DEMO_ENV := --set 'env.dasc={"decision_interval": 15.0}'
 
 setup: $(STAMP)
 
-# The third-party MARL libraries of examples/ (SB3 + SuperSuit, TorchRL, RLlib): dasc-env's `marl` extra.
-# The tests run those examples; the demo does not need them.
+# The third-party MARL libraries of examples/ (SB3 + SuperSuit, TorchRL, RLlib: dasc-env's `marl` extra) and
+# Ray for rmo-agents' distributed rollouts (its `ray` extra). The tests use them; the demo does not need them.
 marl: $(MARL_STAMP)
 
 $(STAMP): Makefile packages/dasc-env/pyproject.toml packages/rmo-agents/pyproject.toml requirements-dev.txt
@@ -31,8 +31,8 @@ $(STAMP): Makefile packages/dasc-env/pyproject.toml packages/rmo-agents/pyprojec
 	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -e packages/rmo-agents -r requirements-dev.txt
 	touch $(STAMP)
 
-$(MARL_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm,marl]"
+$(MARL_STAMP): $(STAMP) packages/dasc-env/pyproject.toml packages/rmo-agents/pyproject.toml
+	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm,marl]" -e "packages/rmo-agents[ray]"
 	touch $(MARL_STAMP)
 
 demo: setup

@@ -24,6 +24,12 @@ On ``Trainer(preset("practical"))`` at one (city, tasks, workers) point (default
     python benchmarks/train_step.py --quick              # small city, 20 x 40: a smoke test in seconds
     python benchmarks/train_step.py --threads 1 --csv results/train_step.csv
     python benchmarks/train_step.py --device cuda --minibatch 16384
+    python benchmarks/train_step.py --backends sync:1,subprocess:2,ray:2 --iterations 2
+
+``--backends BACKEND:N,...`` instead times whole training iterations (``Trainer.train_iteration``: N episodes
+rolled out in lock-step on N env copies of that backend, then one update) and prints, per backend and env
+count, env steps/s and agent-transitions/s of the rollout and over the whole iteration, and the rollout and
+learner shares of the wall time.
 """
 
 from __future__ import annotations
@@ -172,11 +178,11 @@ def per_agent(obs: dict, idx: torch.Tensor) -> dict:
     return out
 
 
-def make_trainer(args: argparse.Namespace, out: str) -> Trainer:
+def make_trainer(args: argparse.Namespace, out: str, extra: dict | None = None) -> Trainer:
     cfg = preset("practical")
     changes = {"env.city": args.city, "env.num_tasks": args.tasks, "env.num_workers": args.workers,
                "run.progress": False, "run.out": out, "run.device": args.device, "run.threads": args.threads,
-               "run.seed": args.seed}
+               "run.seed": args.seed, **(extra or {})}
     if args.minibatch:
         changes["ppo.minibatch_size"] = args.minibatch
     if args.epochs:
@@ -392,6 +398,42 @@ def row(metric: str, value: float, unit: str, target: str = "-", ok: bool | None
     return {"metric": metric, "value": value, "unit": unit, "target": target, "met": met}
 
 
+def backend_table(args: argparse.Namespace) -> list[dict]:
+    """Whole training iterations per (backend, env copies): throughput and the rollout/learner split."""
+    rows = []
+    for spec in args.backends.split(","):
+        backend, num_envs = spec.split(":")
+        with tempfile.TemporaryDirectory(prefix="train_step_") as out:
+            trainer = make_trainer(args, out, {"env.backend": backend, "env.num_envs": int(num_envs),
+                                               "run.episodes": int(num_envs) * (args.iterations + 1)})
+            trainer.train_iteration()  # warm-up: worker start, distance caches, allocator
+            totals = dict(env_steps=0.0, transitions=0.0, rollout_s=0.0, learner_s=0.0)
+            for _ in range(args.iterations):
+                stats = trainer.train_iteration()
+                for key in totals:
+                    totals[key] += stats[key]
+            trainer.envs.close()
+        wall = totals["rollout_s"] + totals["learner_s"]
+        rows.append({"backend": backend, "env_copies": int(num_envs), "iterations": args.iterations,
+                     "rollout_steps_per_s": totals["env_steps"] / totals["rollout_s"],
+                     "rollout_transitions_per_s": totals["transitions"] / totals["rollout_s"],
+                     "iteration_steps_per_s": totals["env_steps"] / wall,
+                     "iteration_transitions_per_s": totals["transitions"] / wall,
+                     "rollout_share": totals["rollout_s"] / wall, "learner_share": totals["learner_s"] / wall})
+    header = ("backend", "copies", "rollout steps/s", "rollout trans/s", "iter steps/s", "iter trans/s",
+              "rollout %", "learner %")
+    print(f"training iterations at {args.city} {args.tasks}x{args.workers}, {torch.get_num_threads()} torch "
+          f"thread(s), {os.cpu_count()} cores")
+    print(" | ".join(f"{h:>15}" for h in header))
+    for r in rows:
+        values = (r["backend"], r["env_copies"], f"{r['rollout_steps_per_s']:.0f}",
+                  f"{r['rollout_transitions_per_s']:.0f}", f"{r['iteration_steps_per_s']:.0f}",
+                  f"{r['iteration_transitions_per_s']:.0f}", f"{100 * r['rollout_share']:.0f}",
+                  f"{100 * r['learner_share']:.0f}")
+        print(" | ".join(f"{v:>15}" for v in values))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--city", default="chengdu", help="dasc-env city preset")
@@ -409,9 +451,22 @@ def main() -> None:
                         help="transitions given to the released-shape loop (0: skip it)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--csv", type=Path, help="also write the rows to this CSV file")
+    parser.add_argument("--backends", help="BACKEND:COPIES,... (sync, subprocess, ray): time whole training "
+                        "iterations per rollout backend instead")
+    parser.add_argument("--iterations", type=int, default=2, help="timed iterations per backend (after a warm-up)")
     args = parser.parse_args()
     if args.quick:
         args.city, args.tasks, args.workers = "small", 20, 40
+    if args.backends:
+        rows = backend_table(args)
+        if args.csv:
+            args.csv.parent.mkdir(parents=True, exist_ok=True)
+            with args.csv.open("w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
+            print(f"wrote {args.csv}")
+        return
 
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="train_step_") as out:

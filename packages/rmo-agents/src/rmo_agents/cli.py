@@ -23,6 +23,8 @@ SHORTCUTS = {
     "tasks": ("env.num_tasks", int, "|Q|: tasks per episode"),
     "workers": ("env.num_workers", int, "|W|: workers"),
     "num_envs": ("env.num_envs", int, "env copies stepped together per update"),
+    "backend": ("env.backend", str, "where the env copies run: sync, subprocess or ray"),
+    "ray_address": ("env.ray_address", str, "Ray cluster for --backend ray (default: a local Ray instance)"),
     "variant": ("meta.variant", str, f"what to train: {', '.join(VARIANTS)}"),
     "episodes": ("run.episodes", int, "env episodes to train on in all"),
     "seed": ("run.seed", int, "seed of everything"),

@@ -1,0 +1,52 @@
+"""The paper-experiment scripts of ``benchmarks/paper`` at their smoke scale: outputs, columns and plots."""
+
+import csv
+import importlib
+import math
+from pathlib import Path
+
+import pytest
+
+PAPER = Path(__file__).resolve().parents[2] / "benchmarks" / "paper"
+
+
+@pytest.fixture
+def script(monkeypatch):
+    """``script("fig5_training")`` imports that script (its folder on sys.path, as when it runs)."""
+    monkeypatch.syspath_prepend(str(PAPER))
+    return importlib.import_module
+
+
+def columns(path: Path) -> list[str]:
+    with path.open() as f:
+        return next(csv.reader(f))
+
+
+def test_fig5_smoke_writes_curves_of_every_variant_and_the_plot(script, tmp_path):
+    rows = script("fig5_training").main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
+    assert columns(tmp_path / "fig5.csv") == ["variant", "seed", "update", "episodes", "env_steps", "transitions",
+                                              "alpha", "beta", "train_revenue", "eval_revenue"]
+    assert {r["variant"] for r in rows} == {"sparse", "shaped", "meta"}
+    assert all(math.isfinite(r["eval_revenue"]) for r in rows if r["update"] in (0, 2))
+    assert (tmp_path / "fig5.png").stat().st_size > 0
+
+
+def test_fig6_smoke_records_eta_from_each_initial_value_and_plots_it(script, tmp_path):
+    rows = script("fig6_eta").main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
+    assert columns(tmp_path / "fig6.csv")[:2] == ["init", "seed"] and "alpha" in columns(tmp_path / "fig6.csv")
+    starts = {r["init"]: (r["alpha"], r["beta"]) for r in rows if r["update"] == 0}
+    assert starts == {"(0.2, 0.2)": (0.2, 0.2), "(0.5, 0.5)": (0.5, 0.5), "(0.8, 0.8)": (0.8, 0.8)}
+    assert (tmp_path / "fig6.png").stat().st_size > 0
+
+
+def test_fig7_smoke_scores_rmo_rec_and_every_baseline_through_the_harness(script, tmp_path):
+    module = script("fig7_grid")
+    table = module.main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
+    assert columns(tmp_path / "fig7.csv") == ["city", "num_tasks", "num_workers", "method", "revenue_mean",
+                                              "revenue_std", "rmo_ratio", "rec_ratio"]
+    assert {r["method"] for r in table} == set(module.METHODS)
+    assert {(r["num_tasks"], r["num_workers"]) for r in table} == {(3, 12), (4, 12), (4, 10)}
+    assert all(r["rmo_ratio"] == pytest.approx(1.0) for r in table if r["method"] == "rmo")
+    assert (tmp_path / "small" / "results.csv").exists()
+    assert (tmp_path / "small" / "revenue_vs_tasks_small.png").exists()
+    assert (tmp_path / "small" / "revenue_vs_workers_small.png").exists()
