@@ -47,6 +47,15 @@ def test_print_config_shows_the_resolved_config(capsys):
     assert printed["ppo"]["epochs"] == 3 and printed["optim"]["optimizer"] == "sgd"
 
 
+def test_backend_flags_set_where_the_env_copies_run(capsys):
+    argv = ["--num-envs", "8", "--backend", "ray", "--ray-address", "auto", "--print-config"]
+    assert train_main(argv) == 0
+    env = json.loads(capsys.readouterr().out)["env"]
+    assert (env["num_envs"], env["backend"], env["ray_address"]) == (8, "ray", "auto")
+    assert train_main(["--backend", "threads", "--print-config"]) == 2
+    assert "env.backend='threads'" in capsys.readouterr().err
+
+
 def test_help_documents_every_option():
     text = train_parser().format_help()
     for flag in SHORTCUTS:
