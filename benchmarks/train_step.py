@@ -402,17 +402,18 @@ def backend_table(args: argparse.Namespace) -> list[dict]:
     """Whole training iterations per (backend, env copies): throughput and the rollout/learner split."""
     rows = []
     for spec in args.backends.split(","):
-        backend, num_envs = spec.split(":")
+        backend, _, num_envs = spec.partition(":")
+        if not num_envs.isdigit():
+            raise SystemExit(f"--backends {spec!r}: expected BACKEND:COPIES, e.g. subprocess:2")
         with tempfile.TemporaryDirectory(prefix="train_step_") as out:
-            trainer = make_trainer(args, out, {"env.backend": backend, "env.num_envs": int(num_envs),
-                                               "run.episodes": int(num_envs) * (args.iterations + 1)})
-            trainer.train_iteration()  # warm-up: worker start, distance caches, allocator
             totals = dict(env_steps=0.0, transitions=0.0, rollout_s=0.0, learner_s=0.0)
-            for _ in range(args.iterations):
-                stats = trainer.train_iteration()
-                for key in totals:
-                    totals[key] += stats[key]
-            trainer.envs.close()
+            with make_trainer(args, out, {"env.backend": backend, "env.num_envs": int(num_envs),
+                                          "run.episodes": int(num_envs) * (args.iterations + 1)}) as trainer:
+                trainer.train_iteration()  # warm-up: worker start, distance caches, allocator
+                for _ in range(args.iterations):
+                    stats = trainer.train_iteration()
+                    for key in totals:
+                        totals[key] += stats[key]
         wall = totals["rollout_s"] + totals["learner_s"]
         rows.append({"backend": backend, "env_copies": int(num_envs), "iterations": args.iterations,
                      "rollout_steps_per_s": totals["env_steps"] / totals["rollout_s"],

@@ -21,13 +21,14 @@ SCALES = ("smoke", "local", "full")
 
 
 def training_run(variant: str, seed: int, point: dict, episodes: int, eval_every: int, eval_seeds: int,
-                 out: str, overrides: tuple[str, ...] = ()) -> list[dict]:
+                 out: str, overrides: tuple[str, ...] = (), evaluate: bool = True) -> list[dict]:
     """Train one ``practical``-preset run and record a row after every update (and at the start).
 
     ``point``: city, tasks, workers and ``dasc`` (extra ``DASCConfig`` fields). Rows hold the episodes, env
     steps and agent-transitions trained on so far, eta = (alpha, beta), the training episodes' revenue, and
-    every ``eval_every`` updates (and at the start and the end) the held-out revenue of theta (``eval_revenue``,
-    NaN in between), always on the same held-out scenarios.
+    with ``evaluate`` every ``eval_every`` updates (and at the start and the end) the held-out revenue of theta
+    (``eval_revenue``, NaN in between), always on the same held-out scenarios. The run's last checkpoint is
+    ``out/last.pt``.
     """
     from rmo_agents import Trainer, preset
 
@@ -36,22 +37,21 @@ def training_run(variant: str, seed: int, point: dict, episodes: int, eval_every
         f"env.dasc={json.dumps(point.get('dasc', {}))}", f"meta.variant={variant}", f"run.seed={seed}",
         f"run.episodes={episodes}", f"run.eval_seeds={eval_seeds}", "run.eval_every=0", "run.threads=1",
         "run.progress=false", f"run.out={out}", *overrides])
-    trainer = Trainer(config)
-    alpha, beta = trainer.learner.eta.pair()
-    rows = [dict(variant=variant, seed=seed, update=0, episodes=0, env_steps=0, transitions=0, alpha=alpha,
-                 beta=beta, train_revenue=math.nan, eval_revenue=trainer.evaluate())]
-    env_steps = transitions = 0
-    while trainer.episodes_done < episodes:
-        stats = trainer.train_iteration()
-        env_steps += int(stats["env_steps"])
-        transitions += int(stats["transitions"])
-        updates = trainer.learner.updates
-        evaluate = updates % eval_every == 0 or trainer.episodes_done >= episodes
-        rows.append(dict(variant=variant, seed=seed, update=updates, episodes=trainer.episodes_done,
-                         env_steps=env_steps, transitions=transitions, alpha=stats["alpha"], beta=stats["beta"],
-                         train_revenue=stats["revenue"], eval_revenue=trainer.evaluate() if evaluate else math.nan))
-    trainer.envs.close()
-    trainer.save(Path(out) / "last.pt")
+    with Trainer(config) as trainer:
+        alpha, beta = trainer.learner.eta.pair()
+        rows = [dict(variant=variant, seed=seed, update=0, episodes=0, env_steps=0, transitions=0, alpha=alpha,
+                     beta=beta, train_revenue=math.nan, eval_revenue=trainer.evaluate() if evaluate else math.nan)]
+        env_steps = transitions = 0
+        while trainer.episodes_done < episodes:
+            stats = trainer.train_iteration()
+            env_steps += int(stats["env_steps"])
+            transitions += int(stats["transitions"])
+            updates = trainer.learner.updates
+            due = evaluate and (updates % eval_every == 0 or trainer.episodes_done >= episodes)
+            rows.append(dict(variant=variant, seed=seed, update=updates, episodes=trainer.episodes_done,
+                             env_steps=env_steps, transitions=transitions, alpha=stats["alpha"], beta=stats["beta"],
+                             train_revenue=stats["revenue"], eval_revenue=trainer.evaluate() if due else math.nan))
+        trainer.save(Path(out) / "last.pt")
     return rows
 
 

@@ -44,16 +44,15 @@ BASELINES = ("km", "ready-km", "admit-km", "random")
 
 
 def held_out_baselines(point: dict, eval_seeds: int) -> dict[str, float]:
-    """Mean revenue of dasc-env methods on the held-out scenarios theta is evaluated on."""
-    import dasc_env
-    from dasc_env.baselines import make_method
-    from dasc_env.evaluation import run_episode
+    """Mean revenue of dasc-env methods on the held-out scenarios theta is evaluated on (the dasc-eval harness)."""
+    from dasc_env import DASCConfig
+    from dasc_env.evaluation.runner import EvalPoint, run_grid
     from rmo_agents.trainer import EVAL_SEED_BASE
 
-    config = dasc_env.DASCConfig(city=point["city"], num_tasks=point["tasks"], num_workers=point["workers"],
-                                 **point["dasc"])
-    return {m: float(np.mean([run_episode(dasc_env.parallel_env(config), make_method(m), EVAL_SEED_BASE + i)
-                              ["revenue"] for i in range(eval_seeds)])) for m in BASELINES}
+    points = [EvalPoint(m, point["city"], point["tasks"], point["workers"], EVAL_SEED_BASE + i)
+              for m in BASELINES for i in range(eval_seeds)]
+    rows = run_grid(points, config=DASCConfig(**point["dasc"]), progress=False)
+    return {m: float(np.mean([r["revenue"] for r in rows if r["method"] == m])) for m in BASELINES}
 
 
 def plot(rows: list[dict], baselines: dict[str, float], path: Path) -> None:

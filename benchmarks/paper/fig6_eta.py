@@ -38,10 +38,9 @@ SETTINGS = {
 
 
 def eta_run(alpha0: float, beta0: float, seed: int, point: dict, episodes: int, out: str) -> list[dict]:
-    """One rmo run from eta0 = (alpha0, beta0); its rows labelled with the initial value (no evaluations
-    between the first and the last)."""
-    rows = training_run("rmo", seed, point, episodes, eval_every=episodes + 1, eval_seeds=1, out=out,
-                        overrides=(f"meta.alpha0={alpha0}", f"meta.beta0={beta0}"))
+    """One rmo run from eta0 = (alpha0, beta0), without evaluations; its rows labelled with the initial value."""
+    rows = training_run("rmo", seed, point, episodes, eval_every=1, eval_seeds=1, out=out,
+                        overrides=(f"meta.alpha0={alpha0}", f"meta.beta0={beta0}"), evaluate=False)
     return [{"init": f"({alpha0}, {beta0})", **{k: v for k, v in r.items() if k != "variant"}} for r in rows]
 
 

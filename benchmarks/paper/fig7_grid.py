@@ -83,8 +83,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         tasks0, workers0 = setting["centre"]
         point = dict(city=city, tasks=tasks0, workers=workers0, dasc=setting["dasc"])
         run = args.out / city / "rmo-train"
-        training_run("rmo", 0, point, setting["episodes"], eval_every=setting["episodes"] + 1, eval_seeds=1,
-                     out=str(run))
+        training_run("rmo", 0, point, setting["episodes"], eval_every=1, eval_seeds=1, out=str(run), evaluate=False)
         checkpoint = {"checkpoint": str(run / "last.pt")}
         rows = run_grid(grid_points(setting, city), config=DASCConfig(**setting["dasc"]), jobs=args.jobs,
                         progress=False, method_options={"rmo": checkpoint, "rec": checkpoint})

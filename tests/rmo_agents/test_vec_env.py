@@ -1,5 +1,6 @@
 """Rollout backends: the same rollouts in and out of process, and training through a killed worker."""
 
+import functools
 import os
 import signal
 
@@ -9,7 +10,7 @@ import torch
 
 from rmo_agents import RMOConfig, Trainer
 from rmo_agents.rollout import collect
-from rmo_agents.vec_env import WorkerRestartWarning, make_vec_env
+from rmo_agents.vec_env import EnvWorker, SubprocVecEnv, WorkerRestartWarning, make_vec_env
 from tests.rmo_agents.builders import tiny_config as tiny
 
 SEEDS = [11, 12]
@@ -25,14 +26,15 @@ def with_backend(tmp_path, backend: str, **changes) -> Trainer:
     return Trainer(config)
 
 
-def kill_during_step(envs, victim: int, at_call: int) -> None:
-    """Make ``envs.call`` kill worker ``victim`` just before its ``at_call``-th step request."""
+def kill_during_step(envs, victim: int, at_call: int, again: bool = False) -> None:
+    """Make ``envs.call`` kill worker ``victim`` just before its ``at_call``-th step request (and, with
+    ``again``, before every later one)."""
     calls, original = [0], envs.call
 
     def call(requests):
         if victim in requests and requests[victim][0] == "step":
             calls[0] += 1
-            if calls[0] == at_call:
+            if calls[0] == at_call or (again and calls[0] > at_call):
                 os.kill(envs.pid(victim), signal.SIGKILL)
         return original(requests)
 
@@ -56,7 +58,7 @@ def test_subprocess_backend_gives_the_same_rollouts_as_the_sync_backend(tmp_path
         assert_same_episodes(rollouts(sync), rollouts(sub))
         assert len({sub.envs.pid(0), sub.envs.pid(1), os.getpid()}) == 3
     finally:
-        sub.envs.close()
+        sub.close()
 
 
 def test_a_killed_subprocess_worker_is_replaced_and_its_episode_replayed(tmp_path):
@@ -71,7 +73,7 @@ def test_a_killed_subprocess_worker_is_replaced_and_its_episode_replayed(tmp_pat
         np.testing.assert_array_equal(replayed.state_workers[0], undisturbed[1].state_workers[0])
         assert replayed.num_steps == replayed.step.max() + 1 and replayed.metrics["completed"] >= 0
     finally:
-        trainer.envs.close()
+        trainer.close()
 
 
 def test_training_goes_on_through_a_killed_worker_with_no_update_lost_or_counted_twice(tmp_path):
@@ -93,7 +95,38 @@ def test_an_exception_in_a_worker_is_raised_with_its_traceback(tmp_path):
         with pytest.raises(RuntimeError, match="(?s)worker 0 failed in step.*expected one per live agent"):
             trainer.envs.call({0: ("step", (np.zeros(0), np.zeros(0)))})
     finally:
-        trainer.envs.close()
+        trainer.close()
+
+
+def test_a_worker_that_keeps_dying_stops_the_collection(tmp_path):
+    trainer = with_backend(tmp_path, "subprocess")
+    try:
+        kill_during_step(trainer.envs, victim=0, at_call=2, again=True)
+        with pytest.warns(WorkerRestartWarning), pytest.raises(RuntimeError, match="worker 0 died 4 times"):
+            rollouts(trainer)
+    finally:
+        trainer.close()
+
+
+def test_a_worker_that_cannot_be_built_raises_its_error_instead_of_restarting(tmp_path):
+    envs = SubprocVecEnv(functools.partial(EnvWorker, "not a config"), 1)
+    try:
+        with pytest.raises(RuntimeError, match="(?s)worker 0 failed in reset.*config must be a DASCConfig"):
+            envs.call({0: ("reset", (1, (0.5, 0.5), True))})
+        assert envs.restarts == 0
+    finally:
+        envs.close()
+
+
+def test_after_a_worker_error_the_other_workers_answer_their_own_requests(tmp_path):
+    trainer = with_backend(tmp_path, "subprocess")
+    try:
+        with pytest.raises(RuntimeError, match="worker 0 failed in nope"):
+            trainer.envs.call({0: ("nope", ()), 1: ("pid", ())})
+        results, lost = trainer.envs.call({1: ("reset", (1, (0.5, 0.5), False))})
+        assert isinstance(results[1], dict) and not lost
+    finally:
+        trainer.close()
 
 
 def test_unknown_backend_is_rejected_naming_the_field(tmp_path):
@@ -101,6 +134,8 @@ def test_unknown_backend_is_rejected_naming_the_field(tmp_path):
         tiny(tmp_path).replace_path("env.backend", "threads")
     with pytest.raises(ValueError, match="backend='threads'"):
         make_vec_env(RMOConfig().env.dasc_config(), 1, "threads")
+    with pytest.raises(ValueError, match="num_envs='2'"):
+        make_vec_env(RMOConfig().env.dasc_config(), "2")
 
 
 @pytest.fixture(scope="module")

@@ -241,7 +241,8 @@ def test_flatten_must_be_a_bool():
 
 
 @pytest.mark.parametrize("actions, culprit", [({"slot_0": 2}, "slot_0"), ({"slot_1": 0.5}, "slot_1"),
-                                              ({"slot_0": 1, "slot_9": 1}, "slot_9")])
+                                              ({"slot_0": 1, "slot_9": 1}, "slot_9"),
+                                              ({"slot_0": 1, "slot_1": np.array([0])}, "slot_1")])
 def test_bad_actions_are_rejected_naming_the_slot_without_stepping(actions, culprit):
     env = slotted(4)
     env.reset(seed=0)

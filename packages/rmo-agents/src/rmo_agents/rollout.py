@@ -4,7 +4,9 @@ Each env copy (an ``EnvWorker`` of a ``VecEnv``: in process, in a subprocess or 
 one episode per call; the live agents of all copies are stacked into one observation batch, the
 actor samples their actions from a seeded ``torch.Generator``, and each copy records its own steps
 into an ``Episode``. The actions depend only on the seeds, so every backend gives the same rollouts.
-A copy whose worker dies is replaced and replays its episode from its seed.
+A copy whose worker dies is replaced and replays its episode from its seed; from then on the actions of
+that collection differ from an undisturbed one (the shared generator has moved on), but every episode is
+still played once, whole. A copy that dies more than ``MAX_RESTARTS`` times in one collection stops the run.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import torch
 
 from .buffer import Episode, concat_shared
 from .nets import Actor
-from .vec_env import VecEnv, warn_restart
+from .vec_env import MAX_RESTARTS, VecEnv, warn_restart
 
 
 def to_tensors(batch: dict[str, np.ndarray], device: torch.device) -> dict[str, torch.Tensor]:
@@ -30,18 +32,27 @@ def collect(envs: VecEnv, actor: Actor, seeds: list[int], eta: tuple[float, floa
     ``actor``; the recorded episodes, or with ``record=False`` only each episode's ledger metrics."""
     if not 1 <= len(seeds) <= envs.num_envs:
         raise ValueError(f"seeds has {len(seeds)} entries; expected 1 to {envs.num_envs} (one per env copy)")
-    out = _play(envs, actor, dict(enumerate(seeds)), (float(eta[0]), float(eta[1])), generator, device, record)
+    out = _play(envs, actor, dict(enumerate(seeds)), (float(eta[0]), float(eta[1])), generator, device, record,
+                restarts={})
     return [out[j] for j in range(len(seeds))]
 
 
 def _play(envs: VecEnv, actor: Actor, seeds: dict[int, int], eta: tuple[float, float], generator: torch.Generator,
-          device: torch.device, record: bool) -> dict[int, Episode | dict]:
-    """One episode on each copy j of ``seeds`` (copy -> episode seed), in lock-step."""
+          device: torch.device, record: bool, restarts: dict[int, int]) -> dict[int, Episode | dict]:
+    """One episode on each copy j of ``seeds`` (copy -> episode seed), in lock-step; ``restarts`` counts
+    the replacements of each copy in this collection."""
 
-    def replace(lost: set[int], step: int) -> dict[int, dict | None]:
+    def restart(lost: set[int], step: int) -> None:
         for j in sorted(lost):
+            restarts[j] = restarts.get(j, 0) + 1
+            if restarts[j] > MAX_RESTARTS:
+                raise RuntimeError(f"rollout worker {j} died {restarts[j]} times in one collection (episode seed "
+                                   f"{seeds[j]}); giving up")
             warn_restart(j, seeds[j], step)
             envs.restart(j)
+
+    def replace(lost: set[int], step: int) -> dict[int, dict | None]:
+        restart(lost, step)
         return reset(sorted(lost), step)
 
     def reset(copies: list[int], step: int = 0) -> dict[int, dict | None]:
@@ -67,8 +78,6 @@ def _play(envs: VecEnv, actor: Actor, seeds: dict[int, int], eta: tuple[float, f
     metrics = {"rollout_s": time.perf_counter() - start, "lockstep_steps": float(steps)}
     finished, lost = envs.call({j: ("finish", (metrics,)) for j in sorted(seeds)})
     if lost:  # the recorded episode died with the worker: play it again
-        for j in sorted(lost):
-            warn_restart(j, seeds[j], steps)
-            envs.restart(j)
-        finished.update(_play(envs, actor, {j: seeds[j] for j in lost}, eta, generator, device, record))
+        restart(lost, steps)
+        finished.update(_play(envs, actor, {j: seeds[j] for j in lost}, eta, generator, device, record, restarts))
     return finished

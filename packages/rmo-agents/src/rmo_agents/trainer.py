@@ -71,6 +71,16 @@ class Trainer:
         self.best_revenue = -np.inf
         self.out = Path(run.out)
 
+    def close(self) -> None:
+        """Stop the rollout workers (processes, Ray actors); they start again when needed."""
+        self.envs.close()
+
+    def __enter__(self) -> Trainer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # ----------------------------------------------------------------- main loop
     def run(self) -> dict[str, float]:
         """Train until ``run.episodes`` episodes are done; returns the last update's scalars."""
@@ -94,7 +104,7 @@ class Trainer:
                 self.save(self.out / "best.pt")
         finally:
             logger.close()
-            self.envs.close()
+            self.close()
         return last
 
     def train_iteration(self) -> dict[str, float]:

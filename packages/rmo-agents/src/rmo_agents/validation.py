@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 VARIANTS = ("sparse", "shaped", "meta", "rec", "rmo")
 """What a run trains (see ``MetaConfig.variant``)."""
+BACKENDS = ("sync", "subprocess", "ray")
+"""Where the env copies of the rollouts run (see ``EnvConfig.backend``)."""
 
 
 def validate(cfg: RMOConfig) -> None:
@@ -23,7 +25,7 @@ def validate(cfg: RMOConfig) -> None:
         raise TypeError(f"env.dasc must be a dict of DASCConfig fields, got {env.dasc!r}")
     env.dasc_config()
     _positive("env.num_envs", env.num_envs)
-    _choice("env.backend", env.backend, ("sync", "subprocess", "ray"))
+    _choice("env.backend", env.backend, BACKENDS)
     for name in ("gat_heads", "gat_hidden", "gat_out", "critic_hidden"):
         _positive(f"model.{name}", getattr(model, name))
     if not model.actor_hidden or any(h < 1 for h in model.actor_hidden):

@@ -33,8 +33,11 @@ from dasc_env import DASCConfig
 
 from .adapter import DascAdapter
 from .buffer import Episode, EpisodeRecorder, shared_batch
+from .validation import BACKENDS
 
-BACKENDS = ("sync", "subprocess", "ray")
+MAX_RESTARTS = 3
+"""Replacements of one env copy within one collection before the run gives up (a worker that keeps dying
+is a bug or a broken machine, not bad luck)."""
 
 
 class WorkerRestartWarning(UserWarning):
@@ -139,16 +142,17 @@ class SubprocVecEnv(VecEnv):
                 self._pipes[j].send((method, args))
             except (BrokenPipeError, ConnectionResetError, EOFError):
                 lost.add(j)
-        results = {}
-        for j in calls.keys() - lost:
+        results, errors = {}, {}
+        for j in sorted(calls.keys() - lost):  # every reply is read, so the pipes stay in step
             try:
                 ok, value = self._pipes[j].recv()
             except (EOFError, ConnectionResetError, BrokenPipeError):
                 lost.add(j)
                 continue
-            if not ok:
-                raise RuntimeError(f"rollout worker {j} failed in {calls[j][0]}():\n{value}")
-            results[j] = value
+            (results if ok else errors)[j] = value
+        if errors:
+            j, trace = next(iter(errors.items()))
+            raise RuntimeError(f"rollout worker {j} failed in {calls[j][0]}():\n{trace}")
         return results, lost
 
     def restart(self, j: int) -> None:
@@ -188,15 +192,22 @@ class SubprocVecEnv(VecEnv):
 
 
 def _serve(pipe, make_worker: Callable[[], EnvWorker]) -> None:
-    """A worker process: build the worker, then answer (method, args) requests until "close"."""
-    worker = make_worker()
+    """A worker process: build the worker, then answer (method, args) requests until "close". An error,
+    in building the worker or in a request, is answered with its traceback (the learner raises it)."""
+    try:
+        worker, failure = make_worker(), None
+    except Exception:
+        worker, failure = None, traceback.format_exc()
     while True:
         method, args = pipe.recv()
         if method == "close":
             return
+        if failure is not None:
+            pipe.send((False, failure))
+            continue
         try:
             pipe.send((True, getattr(worker, method)(*args)))
-        except Exception:  # the learner re-raises it with the worker's traceback
+        except Exception:
             pipe.send((False, traceback.format_exc()))
 
 
@@ -211,6 +222,7 @@ class RayVecEnv(VecEnv):
             raise ValueError("env.backend='ray' needs Ray: pip install 'rmo-agents[ray]'") from None
         self._ray = ray
         self._address = address
+        self._started_ray = False
         self._actors: list = [None] * num_envs
         self._remote = ray.remote(num_cpus=1, max_restarts=0)(_RayWorker)
 
@@ -218,16 +230,22 @@ class RayVecEnv(VecEnv):
         ray = self._ray
         if not ray.is_initialized():
             ray.init(address=self._address, include_dashboard=False, log_to_driver=False)
+            self._started_ray = True
         for j in calls:
             if self._actors[j] is None:
                 self._actors[j] = self._remote.remote(self.make_worker)
         refs = {j: self._actors[j].call.remote(method, args) for j, (method, args) in calls.items()}
-        results, lost = {}, set()
+        results, lost, errors = {}, set(), {}
         for j, ref in refs.items():
             try:
-                results[j] = ray.get(ref)
+                ok, value = ray.get(ref)
             except ray.exceptions.RayActorError:
                 lost.add(j)
+                continue
+            (results if ok else errors)[j] = value
+        if errors:
+            j, trace = next(iter(errors.items()))
+            raise RuntimeError(f"rollout worker {j} failed in {calls[j][0]}():\n{trace}")
         return results, lost
 
     def restart(self, j: int) -> None:
@@ -236,11 +254,14 @@ class RayVecEnv(VecEnv):
         self._actors[j] = self._remote.remote(self.make_worker)
 
     def pid(self, j: int) -> int:
-        return self._ray.get(self._actors[j].call.remote("pid", ()))
+        return self._ray.get(self._actors[j].call.remote("pid", ()))[1]
 
     def close(self) -> None:
         for j in range(self.num_envs):
             self._kill(j)
+        if self._started_ray:
+            self._ray.shutdown()
+            self._started_ray = False
 
     def _kill(self, j: int) -> None:
         if self._actors[j] is not None:
@@ -249,13 +270,21 @@ class RayVecEnv(VecEnv):
 
 
 class _RayWorker:
-    """The Ray actor around an ``EnvWorker``."""
+    """The Ray actor around an ``EnvWorker``; answers (ok, value) like a worker process."""
 
     def __init__(self, make_worker: Callable[[], EnvWorker]):
-        self.worker = make_worker()
+        try:
+            self.worker, self.failure = make_worker(), None
+        except Exception:
+            self.worker, self.failure = None, traceback.format_exc()
 
-    def call(self, method: str, args: tuple):
-        return getattr(self.worker, method)(*args)
+    def call(self, method: str, args: tuple) -> tuple[bool, object]:
+        if self.failure is not None:
+            return False, self.failure
+        try:
+            return True, getattr(self.worker, method)(*args)
+        except Exception:
+            return False, traceback.format_exc()
 
 
 class WorkerFactory:
@@ -271,6 +300,8 @@ class WorkerFactory:
 def make_vec_env(config: DASCConfig, num_envs: int, backend: str = "sync", matcher: str = "km",
                  team_reward: str = "env", ray_address: str | None = None) -> VecEnv:
     """``num_envs`` env copies of ``config`` on ``backend`` ("sync", "subprocess" or "ray")."""
+    if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
+        raise ValueError(f"num_envs={num_envs!r} must be an int >= 1")
     factory = WorkerFactory(config, matcher, team_reward)
     if backend == "sync":
         return SyncVecEnv(factory, num_envs)

@@ -38,7 +38,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from ..env.dasc_env import DASCParallelEnv
+from ..env.dasc_env import DASCParallelEnv, _is_binary_action
 from ..simulator.ledger import UNPUBLISHED
 
 INFO_KEYS = ("active", "subtask", "action_mask", "reward_sparse", "reward_shaped", "worker",
@@ -232,17 +232,16 @@ class FixedSlots(ParallelEnv):
                              f"(slot_0 ... slot_{self.num_slots - 1})")
         slots = np.fromiter(map(self._slot_of_name.__getitem__, actions), np.int64, len(actions))
         values = list(actions.values())
-        array = np.asarray(values)
-        if array.dtype == object:  # None: no recommendation
-            array = np.asarray([0 if v is None else v for v in values])
-        if array.size == len(values):
-            array = array.reshape(len(values))
-        bad = (array.ndim != 1 or array.dtype.kind not in "iub"
-               or not np.isin(array, (0, 1)).all())
-        if bad:
-            first = next(i for i, v in enumerate(values) if not _is_binary(v))
-            raise ValueError(f"actions[{list(actions)[first]!r}]={values[first]!r} is outside Discrete(2); "
-                             f"use 0 or 1")
+        try:
+            array = np.asarray(values)
+        except ValueError:  # ragged (e.g. an array among scalars): checked value by value below
+            array = np.empty(0, dtype=object)
+        if array.dtype.kind not in "iub" or array.shape != (len(values),) or not np.isin(array, (0, 1)).all():
+            # None means no recommendation; anything else must be 0 or 1, as in the raw env
+            for name, value in actions.items():
+                if value is not None and not _is_binary_action(value):
+                    raise ValueError(f"actions[{name!r}]={value!r} is outside Discrete(2); use 0 or 1")
+            array = np.array([0 if v is None else int(v) for v in values], dtype=np.int8)
         chosen[slots] = array
         return chosen
 
@@ -270,11 +269,3 @@ def _scatter(size: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
     out = np.zeros(size)
     out[index] = values
     return out
-
-
-def _is_binary(action) -> bool:
-    if isinstance(action, np.ndarray):
-        if action.size != 1:
-            return False
-        action = action.reshape(())[()]
-    return action is None or (isinstance(action, (int, np.integer, np.bool_)) and action in (0, 1))
