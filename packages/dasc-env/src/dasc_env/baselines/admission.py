@@ -45,10 +45,10 @@ class AdmissionPolicy(Policy):
         open_ = np.flatnonzero(sim.sub_state == OPEN)
         task = sc.subtask_task[open_]
         started = np.bincount(sc.subtask_task, weights=sim.sub_state == ASSIGNED, minlength=sc.num_tasks) > 0
-        skilled = _can_do(sc.subtask_skills[open_], sc.worker_skills)
+        skilled, dist = sim.reach(open_, np.arange(sc.num_workers))
         doable = np.bincount(task, weights=~skilled.any(axis=1), minlength=sc.num_tasks) == 0
         idle = sim.idle_workers
-        in_reach = skilled[:, idle] & (_distances(env, open_, idle) <= env.config.worker_range)
+        in_reach = skilled[:, idle] & (dist[:, idle] <= env.config.worker_range)
         free = np.ones(idle.size, dtype=bool)
         free[_cover(in_reach[started[task]], free)] = False
 
@@ -62,20 +62,6 @@ class AdmissionPolicy(Policy):
                 free[workers] = False
                 recommend[open_[rows]] = True
         return recommend
-
-
-def _can_do(required: np.ndarray, skills: np.ndarray) -> np.ndarray:
-    """(subtasks, workers) True where the worker has every required skill (K^tau subset of K^w)."""
-    return (required.astype(np.int32) @ (~skills).T.astype(np.int32)) == 0
-
-
-def _distances(env: DASCParallelEnv, subtasks: np.ndarray, workers: np.ndarray) -> np.ndarray:
-    """(subtasks, workers) road distances from the workers' nodes to the subtasks' nodes."""
-    sim = env.sim
-    if subtasks.size == 0 or workers.size == 0:
-        return np.full((subtasks.size, workers.size), np.inf)
-    cache = env.distances
-    return cache.distances(cache.slots(sim.scenario.subtask_nodes[subtasks]), sim.worker_node[workers])
 
 
 def _cover(feasible: np.ndarray, free: np.ndarray) -> np.ndarray:

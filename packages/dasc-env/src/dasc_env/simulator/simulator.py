@@ -169,6 +169,14 @@ class Simulator:
         sc = self.scenario
         return np.bincount(sc.edges[:, 1], weights=flag[sc.edges[:, 0]], minlength=sc.num_subtasks) > 0
 
+    def reach(self, subs: np.ndarray, workers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(subs, workers) arrays: the worker has every required skill (K^tau subset of K^w), and the road
+        distance from the worker's node to the subtask's (inf beyond L^w)."""
+        sc = self.scenario
+        slots = self.distances.slots(sc.subtask_nodes[subs])
+        dist = self.distances.distances(slots, self.worker_node[workers]).astype(np.float64)
+        return (sc.subtask_skills[subs].astype(np.int32) @ self._lacks[workers].T) == 0, dist
+
     def matching_problem(self, subs: np.ndarray, workers: np.ndarray) -> MatchingProblem:
         """Stage 2 for subtasks ``subs`` (predecessors all assigned) and idle ``workers``, at ``now``.
 
@@ -176,9 +184,7 @@ class Simulator:
         t^d_tau. Start = max(arrival, predecessors' finish); utilities Eq. 9-12.
         """
         cfg, sc, now = self.config, self.scenario, self.now
-        slots = self.distances.slots(sc.subtask_nodes[subs])
-        dist = self.distances.distances(slots, self.worker_node[workers]).astype(np.float64)
-        skill_ok = (sc.subtask_skills[subs].astype(np.int32) @ self._lacks[workers].T) == 0
+        skill_ok, dist = self.reach(subs, workers)
         ready = self._predecessors_done_at(subs)
         start = np.maximum(now + dist / cfg.worker_speed, ready[:, None])
         finish = start + sc.subtask_durations[subs][:, None]
