@@ -63,12 +63,11 @@ def plot(rows: list[dict], baselines: dict[str, float], path: Path) -> None:
             mean, low, high = confidence_band(ys)
             ax.plot(xs, mean, label=variant)
             ax.fill_between(xs, low, high, alpha=0.2)
-        for name, value in baselines.items():
-            ax.axhline(value, linestyle="--", linewidth=0.8, color="grey")
-            ax.annotate(name, (0, value), fontsize=7, color="grey")
+        for (name, value), style in zip(baselines.items(), ("--", ":", "-.", (0, (1, 4)))):
+            ax.axhline(value, linestyle=style, linewidth=0.9, color="grey", label=f"{name} (held-out)")
         ax.set_xlabel(f"training {label}")
     axes[0].set_ylabel("held-out revenue E(M)")
-    axes[0].legend()
+    axes[0].legend(fontsize=8)
     fig.suptitle("Fig. 5: training variants (mean, 95 % CI over seeds)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
