@@ -142,18 +142,8 @@ class SubprocVecEnv(VecEnv):
                 self._pipes[j].send((method, args))
             except (BrokenPipeError, ConnectionResetError, EOFError):
                 lost.add(j)
-        results, errors = {}, {}
-        for j in sorted(calls.keys() - lost):  # every reply is read, so the pipes stay in step
-            try:
-                ok, value = self._pipes[j].recv()
-            except (EOFError, ConnectionResetError, BrokenPipeError):
-                lost.add(j)
-                continue
-            (results if ok else errors)[j] = value
-        if errors:
-            j, trace = next(iter(errors.items()))
-            raise RuntimeError(f"rollout worker {j} failed in {calls[j][0]}():\n{trace}")
-        return results, lost
+        return _gather(calls, lambda j: self._pipes[j].recv(), (EOFError, ConnectionResetError, BrokenPipeError),
+                       lost)
 
     def restart(self, j: int) -> None:
         super().restart(j)
@@ -189,6 +179,24 @@ class SubprocVecEnv(VecEnv):
             proc.join()
         pipe.close()
         self._procs[j] = self._pipes[j] = None
+
+
+def _gather(calls: dict, receive: Callable[[int], tuple[bool, object]], died: tuple[type[BaseException], ...],
+            lost: set[int]) -> tuple[dict[int, object], set[int]]:
+    """Read every reply to ``calls`` (so each channel stays in step), except from workers already ``lost``;
+    a worker whose ``receive`` raises one of ``died`` is lost. Then raise the first worker error, if any."""
+    results, errors = {}, {}
+    for j in sorted(calls.keys() - lost):
+        try:
+            ok, value = receive(j)
+        except died:
+            lost.add(j)
+            continue
+        (results if ok else errors)[j] = value
+    if errors:
+        j, trace = next(iter(errors.items()))
+        raise RuntimeError(f"rollout worker {j} failed in {calls[j][0]}():\n{trace}")
+    return results, lost
 
 
 def _serve(pipe, make_worker: Callable[[], EnvWorker]) -> None:
@@ -235,18 +243,7 @@ class RayVecEnv(VecEnv):
             if self._actors[j] is None:
                 self._actors[j] = self._remote.remote(self.make_worker)
         refs = {j: self._actors[j].call.remote(method, args) for j, (method, args) in calls.items()}
-        results, lost, errors = {}, set(), {}
-        for j, ref in refs.items():
-            try:
-                ok, value = ray.get(ref)
-            except ray.exceptions.RayActorError:
-                lost.add(j)
-                continue
-            (results if ok else errors)[j] = value
-        if errors:
-            j, trace = next(iter(errors.items()))
-            raise RuntimeError(f"rollout worker {j} failed in {calls[j][0]}():\n{trace}")
-        return results, lost
+        return _gather(calls, lambda j: ray.get(refs[j]), (ray.exceptions.RayActorError,), set())
 
     def restart(self, j: int) -> None:
         super().restart(j)
