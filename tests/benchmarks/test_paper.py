@@ -50,3 +50,21 @@ def test_fig7_smoke_scores_rmo_rec_and_every_baseline_through_the_harness(script
     assert (tmp_path / "small" / "results.csv").exists()
     assert (tmp_path / "small" / "revenue_vs_tasks_small.png").exists()
     assert (tmp_path / "small" / "revenue_vs_workers_small.png").exists()
+
+
+def test_headroom_smoke_orders_payments_and_adds_the_best_baseline(script, tmp_path):
+    fig7 = tmp_path / "fig7.csv"
+    fig7.write_text("city,num_tasks,num_workers,method,revenue_mean,revenue_std,rmo_ratio,rec_ratio\n"
+                    + "".join(f"small,{t},{w},rmo,900,0,1,1\nsmall,{t},{w},km,50,0,1,1\nsmall,{t},{w},odta,80,0,1,1\n"
+                              for t, w in ((3, 12), (4, 10), (4, 12))))
+    rows = script("headroom").main(["--scale", "smoke", "--fig7", str(fig7), "--out", str(tmp_path / "h.csv")])
+    assert columns(tmp_path / "h.csv") == ["city", "num_tasks", "num_workers", "payment", "skilled_payment",
+                                           "reachable_payment", "best_baseline", "best_revenue", "best_share"]
+    assert {(r["num_tasks"], r["num_workers"]) for r in rows} == {(3, 12), (4, 12), (4, 10)}
+    assert all(r["payment"] > 0 and r["payment"] >= r["skilled_payment"] >= r["reachable_payment"] >= 0 for r in rows)
+    assert all(r["best_baseline"] == "odta" and r["best_share"] == pytest.approx(80 / r["payment"]) for r in rows)
+
+
+def test_headroom_rejects_a_missing_fig7_file(script, tmp_path):
+    with pytest.raises(SystemExit):
+        script("headroom").main(["--scale", "smoke", "--fig7", str(tmp_path / "none.csv")])
