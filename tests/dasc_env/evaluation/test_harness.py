@@ -6,7 +6,7 @@ import pytest
 
 import dasc_env
 from dasc_env.baselines import RulePolicy, make_method, register_method
-from dasc_env.evaluation import COLUMNS, EvalPoint, evaluate_point, run_episode
+from dasc_env.evaluation import COLUMNS, EvalPoint, evaluate_point, run_episode, run_grid
 from dasc_env.evaluation.cli import main
 
 
@@ -35,6 +35,29 @@ def test_a_registered_method_runs_in_the_harness_unchanged():
                     overwrite=True)
     row = evaluate_point(EvalPoint("finished-greedy-test", "small", 3, 20, 0))
     assert row["method"] == "finished-greedy-test" and row["completed"] + row["failed"] == 3
+
+
+class _ThreadProbe(RulePolicy):
+    """READY-KM that fails unless torch runs single-threaded in the process that plays the episode."""
+
+    def reset(self, env, seed=None):
+        import torch
+
+        if torch.get_num_threads() != 1:
+            raise RuntimeError(f"torch uses {torch.get_num_threads()} threads in a harness worker")
+        super().reset(env, seed)
+
+
+def test_parallel_workers_run_torch_single_threaded():
+    torch = pytest.importorskip("torch")
+    register_method("thread-probe-test", lambda: _ThreadProbe("thread-probe-test", "assigned"), overwrite=True)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        rows = run_grid([EvalPoint("thread-probe-test", "small", 3, 20, s) for s in (0, 1)], jobs=2, progress=False)
+    finally:
+        torch.set_num_threads(threads)
+    assert [r["seed"] for r in rows] == [0, 1]
 
 
 def test_registering_a_taken_name_is_refused():

@@ -11,10 +11,15 @@ sees the same workers and tasks; the method's own randomness is seeded from
 * ``mean_delay_s``: mean max(0, finish - t_e) over completed tasks;
 * ``travel_km``: total worker travel;
 * ``wall_s``: wall time of the episode.
+
+With ``jobs > 1`` each worker process runs single-threaded (OpenMP, MKL, OpenBLAS and, when a learned
+method has imported it, torch), so N processes use N cores instead of fighting over them.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -83,13 +88,24 @@ def run_grid(points: list[EvalPoint], config: DASCConfig | None = None, jobs: in
             rows.append(evaluate_point(point, config, method_options))
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=single_threaded) as pool:
             futures = [pool.submit(evaluate_point, p, config, method_options) for p in points]
             for future in futures:
                 rows.append(future.result())
                 bar.update()
     bar.close()
     return rows
+
+
+def single_threaded() -> None:
+    """Make this process use one thread in the numeric libraries (a process-pool initializer): environment
+    variables for those it imports from now on, and ``torch.set_num_threads(1)`` if torch is loaded already
+    (a forked worker inherits its parent's torch)."""
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[variable] = "1"
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
 
 
 def summarize(rows: list[dict]) -> list[dict]:
