@@ -27,8 +27,8 @@ def training_run(variant: str, seed: int, point: dict, episodes: int, eval_every
     ``point``: city, tasks, workers and ``dasc`` (extra ``DASCConfig`` fields). Rows hold the episodes, env
     steps and agent-transitions trained on so far, eta = (alpha, beta), the training episodes' revenue, and
     with ``evaluate`` every ``eval_every`` updates (and at the start and the end) the held-out revenue of theta
-    (``eval_revenue``, NaN in between), always on the same held-out scenarios. The run's last checkpoint is
-    ``out/last.pt``.
+    (``eval_revenue``, NaN in between), always on the same held-out scenarios. The run's checkpoints before
+    and after training are ``out/first.pt`` and ``out/last.pt``.
     """
     from rmo_agents import Trainer, preset
 
@@ -38,6 +38,7 @@ def training_run(variant: str, seed: int, point: dict, episodes: int, eval_every
         f"run.episodes={episodes}", f"run.eval_seeds={eval_seeds}", "run.eval_every=0", "run.threads=1",
         "run.progress=false", f"run.out={out}", *overrides])
     with Trainer(config) as trainer:
+        trainer.save(Path(out) / "first.pt")
         alpha, beta = trainer.learner.eta.pair()
         rows = [dict(variant=variant, seed=seed, update=0, episodes=0, env_steps=0, transitions=0, alpha=alpha,
                      beta=beta, train_revenue=math.nan, eval_revenue=trainer.evaluate() if evaluate else math.nan)]

@@ -4,7 +4,9 @@ Per city: one RMO run is trained (``rmo`` variant, ``practical`` preset) at the 
 ``dasc-eval``'s harness scores RMO (learned recommendation, KM, learned eta), REC (the same
 recommendations, greedy matching) and the baselines on the same scenarios per seed, over the tasks
 sweep (at the centre's workers) and the workers sweep (at the centre's tasks). Every method is scored
-by the same simulator and ledger. The paper's claim: RMO earns 2.2x-6.6x the baselines' revenue, stays
+by the same simulator and ledger. As a control, the untrained actor (the same run before its first update,
+with eta at its initial value) is scored the same way, as ``rmo-untrained`` and ``rec-untrained``: what training
+added is the difference. The paper's claim: RMO earns 2.2x-6.6x the baselines' revenue, stays
 ahead of REC as tasks grow, and holds its revenue with few workers.
 
     python benchmarks/paper/fig7_grid.py --scale local --out results/paper/fig7
@@ -42,12 +44,12 @@ SETTINGS = {
 }
 
 
-def grid_points(setting: dict, city: str) -> list:
+def grid_points(setting: dict, city: str, methods: tuple[str, ...] = METHODS) -> list:
     from dasc_env.evaluation.runner import EvalPoint
 
     tasks0, workers0 = setting["centre"]
     sizes = sorted({(t, workers0) for t in setting["tasks"]} | {(tasks0, w) for w in setting["workers"]})
-    return [EvalPoint(m, city, t, w, s) for t, w in sizes for s in range(setting["seeds"]) for m in METHODS]
+    return [EvalPoint(m, city, t, w, s) for t, w in sizes for s in range(setting["seeds"]) for m in methods]
 
 
 def ratios(summary: list[dict]) -> list[dict]:
@@ -84,17 +86,21 @@ def main(argv: list[str] | None = None) -> list[dict]:
         point = dict(city=city, tasks=tasks0, workers=workers0, dasc=setting["dasc"])
         run = args.out / city / "rmo-train"
         training_run("rmo", 0, point, setting["episodes"], eval_every=1, eval_seeds=1, out=str(run), evaluate=False)
-        checkpoint = {"checkpoint": str(run / "last.pt")}
-        rows = run_grid(grid_points(setting, city), config=DASCConfig(**setting["dasc"]), jobs=args.jobs,
-                        progress=False, method_options={"rmo": checkpoint, "rec": checkpoint})
+        config = DASCConfig(**setting["dasc"])
+        rows = []
+        for checkpoint, suffix, methods in (("last.pt", "", METHODS), ("first.pt", "-untrained", ("rmo", "rec"))):
+            options = {"checkpoint": str(run / checkpoint)}
+            scored = run_grid(grid_points(setting, city, methods), config=config, jobs=args.jobs, progress=False,
+                              method_options={"rmo": options, "rec": options})
+            rows += [{**r, "method": r["method"] + suffix} for r in scored]
         table += ratios(report(rows, args.out / city, time.perf_counter() - start))
     write_csv(args.out / "fig7.csv", table)
 
     print(f"\nFig. 7 at scale {args.scale}: RMO trained {setting['episodes']} episodes per city; "
           f"{setting['seeds']} seed(s) per point")
-    print(f"{'city':>8} {'tasks':>5} {'workers':>7} {'method':>9} {'revenue':>18} {'RMO / it':>9} {'REC / it':>9}")
+    print(f"{'city':>8} {'tasks':>5} {'workers':>7} {'method':>13} {'revenue':>18} {'RMO / it':>9} {'REC / it':>9}")
     for r in table:
-        print(f"{r['city']:>8} {r['num_tasks']:>5} {r['num_workers']:>7} {r['method']:>9} "
+        print(f"{r['city']:>8} {r['num_tasks']:>5} {r['num_workers']:>7} {r['method']:>13} "
               f"{r['revenue_mean']:>9.1f} +- {r['revenue_std']:>5.1f} {r['rmo_ratio']:>9.2f} {r['rec_ratio']:>9.2f}")
     print(f"wrote {args.out / 'fig7.csv'} and per-city results in {time.perf_counter() - start:.0f} s")
     return table

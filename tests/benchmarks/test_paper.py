@@ -44,10 +44,11 @@ def test_fig7_smoke_scores_rmo_rec_and_every_baseline_through_the_harness(script
     table = module.main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
     assert columns(tmp_path / "fig7.csv") == ["city", "num_tasks", "num_workers", "method", "revenue_mean",
                                               "revenue_std", "rmo_ratio", "rec_ratio"]
-    assert {r["method"] for r in table} == set(module.METHODS)
+    assert {r["method"] for r in table} == {*module.METHODS, "rmo-untrained", "rec-untrained"}
     assert {(r["num_tasks"], r["num_workers"]) for r in table} == {(3, 12), (4, 12), (4, 10)}
     assert all(r["rmo_ratio"] == pytest.approx(1.0) for r in table if r["method"] == "rmo")
     assert (tmp_path / "small" / "results.csv").exists()
+    assert (tmp_path / "small" / "rmo-train" / "first.pt").exists()
     assert (tmp_path / "small" / "revenue_vs_tasks_small.png").exists()
     assert (tmp_path / "small" / "revenue_vs_workers_small.png").exists()
 
