@@ -47,7 +47,9 @@ def _play(envs: VecEnv, actor: Actor, seeds: dict[int, int], eta: tuple[float, f
             restarts[j] = restarts.get(j, 0) + 1
             if restarts[j] > MAX_RESTARTS:
                 raise RuntimeError(f"rollout worker {j} died {restarts[j]} times in one collection (episode seed "
-                                   f"{seeds[j]}); giving up")
+                                   f"{seeds[j]}); giving up. Its output above may say why; with the subprocess "
+                                   "backend, a script without an `if __name__ == '__main__':` guard kills every "
+                                   "worker as it starts")
             warn_restart(j, seeds[j], step)
             envs.restart(j)
 
