@@ -1,12 +1,14 @@
 import csv
+import multiprocessing
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
 
 import dasc_env
 from dasc_env.baselines import RulePolicy, make_method, register_method
-from dasc_env.evaluation import COLUMNS, EvalPoint, evaluate_point, run_episode, run_grid
+from dasc_env.evaluation import COLUMNS, EvalPoint, evaluate_point, run_episode, run_grid, runner
 from dasc_env.evaluation.cli import main
 
 
@@ -37,27 +39,30 @@ def test_a_registered_method_runs_in_the_harness_unchanged():
     assert row["method"] == "finished-greedy-test" and row["completed"] + row["failed"] == 3
 
 
-class _ThreadProbe(RulePolicy):
-    """READY-KM that fails unless torch runs single-threaded in the process that plays the episode."""
-
-    def reset(self, env, seed=None):
-        import torch
-
-        if torch.get_num_threads() != 1:
-            raise RuntimeError(f"torch uses {torch.get_num_threads()} threads in a harness worker")
-        super().reset(env, seed)
-
-
-def test_parallel_workers_run_torch_single_threaded():
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_pool_worker_runs_torch_single_threaded(start_method):
     torch = pytest.importorskip("torch")
-    register_method("thread-probe-test", lambda: _ThreadProbe("thread-probe-test", "assigned"), overwrite=True)
     threads = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        rows = run_grid([EvalPoint("thread-probe-test", "small", 3, 20, s) for s in (0, 1)], jobs=2, progress=False)
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(start_method),
+                                 initializer=runner.single_threaded) as pool:
+            assert pool.submit(torch.get_num_threads).result() == 1
     finally:
         torch.set_num_threads(threads)
-    assert [r["seed"] for r in rows] == [0, 1]
+
+
+def test_parallel_grid_starts_its_workers_single_threaded(monkeypatch):
+    pools = []
+
+    class RecordingPool(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("initializer"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", RecordingPool)
+    rows = run_grid([EvalPoint("km", "small", 3, 20, s) for s in (0, 1)], jobs=2, progress=False)
+    assert pools == [runner.single_threaded] and [r["seed"] for r in rows] == [0, 1]
 
 
 def test_registering_a_taken_name_is_refused():
