@@ -33,7 +33,8 @@ from pathlib import Path
 
 from common import SCALES, training_run, write_csv
 
-METHODS = ("rmo", "rec", "greedy", "km", "game", "odta", "ready-km", "admit-km")
+BASELINES = ("greedy", "km", "game", "odta", "ready-km", "admit-km")
+METHODS = ("rmo", "rec", *BASELINES)
 SETTINGS = {
     "smoke": dict(cities=("small",), centre=(4, 12), tasks=(3, 4), workers=(10, 12), seeds=1, episodes=1,
                   dasc={"arrival_window": 300.0, "decision_interval": 30.0}),
@@ -44,12 +45,17 @@ SETTINGS = {
 }
 
 
+def grid_sizes(setting: dict) -> list[tuple[int, int]]:
+    """(tasks, workers) of the grid: the tasks sweep at the centre's workers and the workers sweep at its tasks."""
+    tasks0, workers0 = setting["centre"]
+    return sorted({(t, workers0) for t in setting["tasks"]} | {(tasks0, w) for w in setting["workers"]})
+
+
 def grid_points(setting: dict, city: str, methods: tuple[str, ...] = METHODS) -> list:
     from dasc_env.evaluation.runner import EvalPoint
 
-    tasks0, workers0 = setting["centre"]
-    sizes = sorted({(t, workers0) for t in setting["tasks"]} | {(tasks0, w) for w in setting["workers"]})
-    return [EvalPoint(m, city, t, w, s) for t, w in sizes for s in range(setting["seeds"]) for m in methods]
+    return [EvalPoint(m, city, t, w, s) for t, w in grid_sizes(setting) for s in range(setting["seeds"])
+            for m in methods]
 
 
 def ratios(summary: list[dict]) -> list[dict]:

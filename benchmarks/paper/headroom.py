@@ -24,9 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from common import SCALES, write_csv
-from fig7_grid import SETTINGS
-
-BASELINES = ("greedy", "km", "game", "odta", "ready-km", "admit-km")
+from fig7_grid import BASELINES, SETTINGS, grid_sizes
 
 
 def payments(city: str, tasks: int, workers: int, seed: int, dasc: dict) -> tuple[float, float, float]:
@@ -67,11 +65,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         parser.error(f"--fig7 {args.fig7}: no such file")
     setting = SETTINGS[args.scale]
     best = best_baselines(args.fig7) if args.fig7 else {}
-    tasks0, workers0 = setting["centre"]
-    sizes = sorted({(t, workers0) for t in setting["tasks"]} | {(tasks0, w) for w in setting["workers"]})
     rows = []
     for city in setting["cities"]:
-        for tasks, workers in sizes:
+        for tasks, workers in grid_sizes(setting):
             seeds = [payments(city, tasks, workers, s, setting["dasc"]) for s in range(setting["seeds"])]
             payment, skilled, reachable = np.mean(seeds, axis=0)
             row = dict(city=city, num_tasks=tasks, num_workers=workers, payment=payment, skilled_payment=skilled,
