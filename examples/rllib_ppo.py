@@ -2,7 +2,7 @@
 
 RLlib's multi-agent envs need agents, and their spaces, that are known up front; the raw env's agents are
 its live subtasks, which come and go. So the env RLlib builds is
-``ParallelPettingZooEnv(FixedSlots(dasc_env.parallel_env(**env_kwargs), num_slots=K))``: K agents
+``ParallelPettingZooEnv(FixedSlots(dasc_env.parallel_env(args.dasc), num_slots=K))``: K agents
 ``slot_0 .. slot_{K-1}`` that never change, each with one flat float32 ``Box`` observation and
 ``Discrete(2)`` (1 = recommend my subtask now). The multi-agent config has a single policy, ``"shared"``,
 and maps every slot to it, so one RLModule (RLlib's default PPO MLP, actor and critic) is trained on all
@@ -60,6 +60,7 @@ from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
 from ray.tune.registry import register_env
 
 import dasc_env
+from dasc_env import DASCConfig
 from dasc_env.wrappers import FixedSlots
 
 ENV_NAME = "dasc_fixed_slots"
@@ -75,21 +76,11 @@ class Args:
     seed: int = 0
     """``config.debugging(seed=...)``: python/numpy/torch, and EnvRunner i's first env reset (seed + i)."""
 
-    # --- env (DASCConfig fields) ---
-    city: str = "small"
-    """Synthetic city preset ("small" ~400 nodes, "chengdu", "haikou")."""
-    num_tasks: int = 20
-    """|Q|: tasks per episode."""
-    num_workers: int = 40
-    """|W|: workers on the platform."""
-    min_subtasks: int = 2
-    """Fewest subtasks in a task."""
-    max_subtasks: int = 6
-    """Most subtasks in a task."""
-    decision_interval: float = 30.0
-    """Seconds between decision epochs (env steps); fewer, longer epochs make shorter episodes."""
-    arrival_window: float = 600.0
-    """Seconds over which tasks arrive."""
+    # --- env ---
+    dasc: DASCConfig = DASCConfig(city="small", num_tasks=20, num_workers=40, min_subtasks=2, max_subtasks=6,
+                                  decision_interval=30.0, arrival_window=600.0, reward_mode="shaped")
+    """The env (``DASCConfig`` documents every field): the "small" city, 20 tasks, 40 workers, decisions every
+    30 s, shaped rewards (see the module doc)."""
     num_slots: int = 64
     """K: the fixed agents of ``FixedSlots``; live subtasks beyond K wait for a free slot."""
 
@@ -127,29 +118,22 @@ class Args:
     def smoke(cls, **changes) -> "Args":
         """Tens of seconds on 2 CPU cores, Ray's start included: an episode is ~25-55 env steps of 8 slots,
         so 2 iterations of 64 env steps end at least one episode and make 2 PPO updates."""
-        small = dict(num_tasks=3, num_workers=10, min_subtasks=2, max_subtasks=4, decision_interval=30.0,
-                     arrival_window=120.0, num_slots=8, iterations=2, train_batch_size=64, minibatch_size=64,
-                     num_epochs=2, hiddens=(32, 32), env_runners=0)
+        dasc = cls.dasc.replace(num_tasks=3, num_workers=10, max_subtasks=4, arrival_window=120.0)
+        small = dict(dasc=dasc, num_slots=8, iterations=2, train_batch_size=64, minibatch_size=64, num_epochs=2,
+                     hiddens=(32, 32), env_runners=0)
         return cls(**{**small, **changes})
-
-    def env_kwargs(self) -> dict:
-        """Keyword arguments of ``dasc_env.parallel_env``."""
-        return dict(city=self.city, num_tasks=self.num_tasks, num_workers=self.num_workers,
-                    min_subtasks=self.min_subtasks, max_subtasks=self.max_subtasks,
-                    decision_interval=self.decision_interval, arrival_window=self.arrival_window,
-                    reward_mode="shaped")
 
 
 def make_env(env_config: dict) -> ParallelPettingZooEnv:
     """The env creator each EnvRunner calls (``env_config`` is the config's, plus the runner's index)."""
-    env = dasc_env.parallel_env(**env_config["env_kwargs"])
+    env = dasc_env.parallel_env(env_config["dasc"])
     return ParallelPettingZooEnv(FixedSlots(env, num_slots=env_config["num_slots"]))
 
 
 def ppo_config(args: Args) -> PPOConfig:
     return (
         PPOConfig()
-        .environment(ENV_NAME, env_config={"env_kwargs": args.env_kwargs(), "num_slots": args.num_slots})
+        .environment(ENV_NAME, env_config={"dasc": args.dasc, "num_slots": args.num_slots})
         .env_runners(num_env_runners=args.env_runners)
         .multi_agent(policies={POLICY}, policy_mapping_fn=lambda agent_id, episode, **kwargs: POLICY)
         .rl_module(model_config=DefaultModelConfig(fcnet_hiddens=list(args.hiddens)))
@@ -202,15 +186,14 @@ if __name__ == "__main__":
     parser.add_argument("--address", help="Args.address: a Ray cluster to join (default: a local Ray)")
     parser.add_argument("--env-runners", type=int, help="Args.env_runners")
     parser.add_argument("--iterations", type=int, help="Args.iterations")
-    parser.add_argument("--tasks", type=int, help="Args.num_tasks")
-    parser.add_argument("--workers", type=int, help="Args.num_workers")
-    parser.add_argument("--slots", type=int, help="Args.num_slots")
+    parser.add_argument("--tasks", type=int, dest="num_tasks", help="Args.dasc.num_tasks")
+    parser.add_argument("--workers", type=int, dest="num_workers", help="Args.dasc.num_workers")
+    parser.add_argument("--slots", type=int, dest="num_slots", help="Args.num_slots")
     parser.add_argument("--seed", type=int, help="Args.seed")
-    cli = parser.parse_args()
-    names = dict(address="address", env_runners="env_runners", iterations="iterations", tasks="num_tasks",
-                 workers="num_workers", slots="num_slots", seed="seed")
-    changes = {names[key]: value for key, value in vars(cli).items() if key in names and value is not None}
-    args = Args.smoke(**changes) if cli.smoke else replace(Args(), **changes)
+    cli = {key: value for key, value in vars(parser.parse_args()).items() if value is not None}
+    args = Args.smoke() if cli.pop("smoke") else Args()
+    dasc = {key: cli.pop(key) for key in ("num_tasks", "num_workers") if key in cli}
+    args = replace(args, dasc=args.dasc.replace(**dasc), **cli)
     print(asdict(args))
     results = main(args)
     print("  ".join(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}"

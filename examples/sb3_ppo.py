@@ -1,7 +1,7 @@
 """Train Stable-Baselines3 PPO on DASC through ``FixedSlots`` and SuperSuit, then evaluate one episode.
 
 The env's agents are its live subtasks, which come and go; SB3 needs a fixed set. So the env is wrapped as
-``FixedSlots(dasc_env.parallel_env(**env_kwargs), num_slots=K)``: K agents ``slot_0 .. slot_{K-1}``, each
+``FixedSlots(dasc_env.parallel_env(args.dasc), num_slots=K)``: K agents ``slot_0 .. slot_{K-1}``, each
 with one flat float32 ``Box`` observation and ``Discrete(2)`` (1 = recommend my subtask now). SuperSuit turns
 the K slots into K sub-environments of one SB3 vector env, so one ``PPO("MlpPolicy", ...)`` network is
 shared by every slot (parameter sharing) and each slot's transitions are ordinary single-agent samples.
@@ -49,6 +49,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.utils import set_random_seed
 
 import dasc_env
+from dasc_env import DASCConfig
 from dasc_env.wrappers import FixedSlots
 
 
@@ -59,23 +60,11 @@ class Args:
     seed: int = 0
     """Seeds python/numpy/torch (the policy), the training env copies (seed + i) and the evaluation episode."""
 
-    # --- env (DASCConfig fields) ---
-    city: str = "small"
-    """Synthetic city preset ("small" ~400 nodes, "chengdu", "haikou")."""
-    num_tasks: int = 20
-    """|Q|: tasks per episode."""
-    num_workers: int = 40
-    """|W|: workers on the platform."""
-    min_subtasks: int = 2
-    """Fewest subtasks in a task."""
-    max_subtasks: int = 6
-    """Most subtasks in a task."""
-    decision_interval: float = 30.0
-    """Seconds between decision epochs (env steps); fewer, longer epochs make shorter episodes."""
-    arrival_window: float = 600.0
-    """Seconds over which tasks arrive."""
-    reward_mode: str = "shaped"
-    """"shaped" (Eq. 3, a reward at every match) or "sparse" (Eq. 1, at each task's last subtask)."""
+    # --- env ---
+    dasc: DASCConfig = DASCConfig(city="small", num_tasks=20, num_workers=40, min_subtasks=2, max_subtasks=6,
+                                  decision_interval=30.0, arrival_window=600.0, reward_mode="shaped")
+    """The env (``DASCConfig`` documents every field): the "small" city, 20 tasks, 40 workers, decisions every
+    30 s, shaped rewards (see the module doc)."""
 
     # --- FixedSlots / vectorisation ---
     num_slots: int = 64
@@ -114,16 +103,8 @@ class Args:
         """A seconds-long run. An episode is ~25-55 env steps of 8 slots, at most ~105 (the latest deadline:
         120 s + 2.5 x 4 x 300 s, in 30 s epochs); 2 rollouts of 64 env steps (2 PPO updates) cross at least one
         episode end, typically two to four."""
-        return cls(num_tasks=3, num_workers=10, min_subtasks=2, max_subtasks=4, decision_interval=30.0,
-                   arrival_window=120.0, num_slots=8, total_timesteps=1_024, n_steps=64, batch_size=128,
-                   n_epochs=4, verbose=0)
-
-    def env_kwargs(self) -> dict:
-        """Keyword arguments of ``dasc_env.parallel_env``."""
-        return dict(city=self.city, num_tasks=self.num_tasks, num_workers=self.num_workers,
-                    min_subtasks=self.min_subtasks, max_subtasks=self.max_subtasks,
-                    decision_interval=self.decision_interval, arrival_window=self.arrival_window,
-                    reward_mode=self.reward_mode)
+        dasc = cls.dasc.replace(num_tasks=3, num_workers=10, max_subtasks=4, arrival_window=120.0)
+        return cls(dasc=dasc, num_slots=8, total_timesteps=1_024, n_steps=64, batch_size=128, n_epochs=4, verbose=0)
 
 
 class EpisodeCounter(BaseCallback):
@@ -142,7 +123,7 @@ class EpisodeCounter(BaseCallback):
 
 def make_env(args: Args) -> FixedSlots:
     """The DASC env with its dynamic subtask agents mapped onto K fixed slots (flat Box observations)."""
-    return FixedSlots(dasc_env.parallel_env(**args.env_kwargs()), num_slots=args.num_slots)
+    return FixedSlots(dasc_env.parallel_env(args.dasc), num_slots=args.num_slots)
 
 
 def stack(observations: dict, env: FixedSlots) -> np.ndarray:
@@ -212,16 +193,15 @@ def main(args: Args) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="the seconds-long scale of Args.smoke()")
-    parser.add_argument("--timesteps", type=int, help="Args.total_timesteps")
-    parser.add_argument("--tasks", type=int, help="Args.num_tasks")
-    parser.add_argument("--workers", type=int, help="Args.num_workers")
-    parser.add_argument("--slots", type=int, help="Args.num_slots")
+    parser.add_argument("--timesteps", type=int, dest="total_timesteps", help="Args.total_timesteps")
+    parser.add_argument("--tasks", type=int, dest="num_tasks", help="Args.dasc.num_tasks")
+    parser.add_argument("--workers", type=int, dest="num_workers", help="Args.dasc.num_workers")
+    parser.add_argument("--slots", type=int, dest="num_slots", help="Args.num_slots")
     parser.add_argument("--seed", type=int, help="Args.seed")
-    cli = parser.parse_args()
-    args = Args.smoke() if cli.smoke else Args()
-    overrides = dict(total_timesteps=cli.timesteps, num_tasks=cli.tasks, num_workers=cli.workers,
-                     num_slots=cli.slots, seed=cli.seed)
-    args = replace(args, **{key: value for key, value in overrides.items() if value is not None})
+    cli = {key: value for key, value in vars(parser.parse_args()).items() if value is not None}
+    args = Args.smoke() if cli.pop("smoke") else Args()
+    dasc = {key: cli.pop(key) for key in ("num_tasks", "num_workers") if key in cli}
+    args = replace(args, dasc=args.dasc.replace(**dasc), **cli)
     print(asdict(args))
     for key, value in main(args).items():
         if isinstance(value, list):

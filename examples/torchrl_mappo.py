@@ -61,6 +61,7 @@ from torchrl.modules import MLP, MaskedCategorical, MultiAgentMLP, Probabilistic
 from torchrl.objectives import ClipPPOLoss, ValueEstimators
 
 import dasc_env
+from dasc_env import DASCConfig
 from dasc_env.wrappers import FixedSlots
 
 GROUP = "slot"
@@ -70,20 +71,10 @@ GROUP = "slot"
 @dataclass(frozen=True)
 class Args:
     # --- environment ---
-    city: str = "small"
-    """Synthetic city preset of the env."""
-    num_tasks: int = 20
-    """Tasks in one episode's stream."""
-    num_workers: int = 40
-    """Workers on the platform."""
-    min_subtasks: int = 3
-    """Fewest subtasks in a task."""
-    max_subtasks: int = 8
-    """Most subtasks in a task."""
-    decision_interval: float = 15.0
-    """Seconds between decision epochs (env steps)."""
-    arrival_window: float = 900.0
-    """Seconds over which the tasks arrive."""
+    dasc: DASCConfig = DASCConfig(city="small", num_tasks=20, num_workers=40, min_subtasks=3, max_subtasks=8,
+                                  decision_interval=15.0, arrival_window=900.0, reward_mode="shaped")
+    """The env (``DASCConfig`` documents every field): the "small" city, 20 tasks, 40 workers, decisions every
+    15 s, shaped rewards (see the module doc)."""
     num_slots: int = 64
     """K: fixed agents of the ``FixedSlots`` wrapper (subtasks beyond K wait for a free slot)."""
 
@@ -122,9 +113,9 @@ class Args:
     """CPU threads of torch during ``main`` (these small networks run fastest on one); 0 keeps torch's setting."""
 
 
-SMOKE = dict(num_tasks=3, num_workers=10, min_subtasks=2, max_subtasks=4, decision_interval=30.0,
-             arrival_window=120.0, num_slots=8, frames_per_batch=128, iterations=2, num_epochs=2,
-             minibatch_size=32, hidden=64)
+SMOKE = dict(dasc=Args.dasc.replace(num_tasks=3, num_workers=10, min_subtasks=2, max_subtasks=4,
+                                    decision_interval=30.0, arrival_window=120.0),
+             num_slots=8, frames_per_batch=128, iterations=2, num_epochs=2, minibatch_size=32, hidden=64)
 """``--smoke``: a scale that ends episodes and updates the networks in seconds (the test's scale)."""
 
 
@@ -135,10 +126,7 @@ def smoke_args(**changes) -> Args:
 
 def make_env(args: Args) -> PettingZooWrapper:
     """The DASC env as K fixed slots, wrapped for TorchRL (one group ``"slot"``, action masks from infos)."""
-    raw = dasc_env.parallel_env(city=args.city, num_tasks=args.num_tasks, num_workers=args.num_workers,
-                                min_subtasks=args.min_subtasks, max_subtasks=args.max_subtasks,
-                                decision_interval=args.decision_interval, arrival_window=args.arrival_window,
-                                reward_mode="shaped")
+    raw = dasc_env.parallel_env(args.dasc)
     return PettingZooWrapper(FixedSlots(raw, num_slots=args.num_slots), return_state=True,
                              seed=args.seed, device=args.device)
 
@@ -267,13 +255,14 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int)
     parser.add_argument("--iterations", type=int)
     parser.add_argument("--frames-per-batch", type=int)
-    parser.add_argument("--num-tasks", type=int)
-    parser.add_argument("--num-workers", type=int)
+    parser.add_argument("--num-tasks", type=int, help="Args.dasc.num_tasks")
+    parser.add_argument("--num-workers", type=int, help="Args.dasc.num_workers")
     parser.add_argument("--num-slots", type=int)
     parser.add_argument("--device")
     cli = {key: value for key, value in vars(parser.parse_args()).items() if value is not None}
-    smoke = cli.pop("smoke")
-    args = smoke_args(**cli) if smoke else replace(Args(), **cli)
+    args = smoke_args() if cli.pop("smoke") else Args()
+    dasc = {key: cli.pop(key) for key in ("num_tasks", "num_workers") if key in cli}
+    args = replace(args, dasc=args.dasc.replace(**dasc), **cli)
     print(asdict(args))
     results = main(args)
     returns = results.pop("episode_returns")

@@ -6,6 +6,7 @@ import pytest
 import dasc_env
 from dasc_env import DASCConfig
 from rmo_agents.adapter import DascAdapter
+from rmo_agents.batch import GRAPH_KEYS
 
 CONFIG = DASCConfig(city="small", num_tasks=6, num_workers=6, arrival_window=300.0, min_subtasks=2, max_subtasks=4)
 SEED = 3
@@ -21,6 +22,14 @@ def stack_dicts(obs: dict, agents: list[str]) -> dict[str, np.ndarray]:
     return {k: np.stack([obs[a][k] for a in agents]) for k in keys}
 
 
+def per_agent(batch: dict | None) -> dict[str, np.ndarray]:
+    """A shared-graph batch read back per agent (each agent's own graph rows)."""
+    if batch is None:
+        return {}
+    return {k: batch[k][batch["graph_index"]] if k in GRAPH_KEYS else batch[k].copy()
+            for k in batch if k != "graph_index"}
+
+
 @pytest.fixture(scope="module")
 def twin():
     """One random-action episode played by the adapter and, with the same seed and actions, by a plain env."""
@@ -29,7 +38,7 @@ def twin():
     live, batch = adapter.reset(SEED)
     obs, _ = plain.reset(seed=SEED)
     rng = np.random.default_rng(0)
-    steps = [dict(live=live.copy(), batch={k: v.copy() for k, v in batch.items()}, agents=list(plain.agents),
+    steps = [dict(live=live.copy(), batch=per_agent(batch), agents=list(plain.agents),
                   stacked=stack_dicts(obs, plain.agents))]
     while live.size:
         step = steps[-1]
@@ -39,7 +48,7 @@ def twin():
         obs, rewards, terms, truncs, infos = plain.step(dict(zip(step["agents"], actions.tolist())))
         step.update(actions=actions, result=result, rewards=rewards, terms=terms, truncs=truncs, infos=infos,
                     revenue_delta=plain.total_revenue - before, agents_after=list(plain.agents))
-        steps.append(dict(live=live.copy(), batch={k: v.copy() for k, v in batch.items()}, agents=list(plain.agents),
+        steps.append(dict(live=live.copy(), batch=per_agent(batch), agents=list(plain.agents),
                           stacked=stack_dicts(obs, plain.agents) if plain.agents else {}))
     return adapter, plain, steps[:-1]  # the last entry is the empty state after the final step
 
@@ -217,3 +226,19 @@ def test_actions_of_the_wrong_shape_raise_value_error_before_stepping(shape):
     with pytest.raises(ValueError, match="shape"):
         adapter.step(actions)
     assert adapter.env.now == now and adapter.env.observation_batch[0].tolist() == live.tolist()
+
+
+def test_an_episode_runs_on_the_array_path_without_the_per_agent_dicts(monkeypatch):
+    adapter = DascAdapter(CONFIG)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the adapter must not go through the per-agent dict API")
+
+    monkeypatch.setattr(adapter.env, "step", refuse)
+    monkeypatch.setattr(adapter.env, "actions_for", refuse)
+    live, _ = adapter.reset(SEED)
+    steps = 0
+    while live.size:
+        result, live, _ = adapter.step(np.ones(live.size, dtype=np.int64))
+        steps += 1
+    assert steps > 0 and result.done

@@ -1,17 +1,63 @@
-"""Learner helpers: minibatch selection keeps each task graph once."""
+"""Learner: the steps of one update, each on a real rollout of the tiny config."""
 
+import pytest
 import torch
 
-from rmo_agents.learner import select
+from rmo_agents import Trainer
+from rmo_agents.rollout import collect
+from tests.rmo_agents.builders import tiny_config
 
 
-def test_select_keeps_each_graph_once_and_renumbers_the_index():
-    obs = {"task_nodes": torch.arange(5.0).view(5, 1, 1).expand(5, 2, 3), "task_adjacency": torch.zeros(5, 2, 2),
-           "task_mask": torch.ones(5, 2), "graph_index": torch.tensor([0, 0, 1, 3, 3, 3, 4]),
-           **{k: torch.arange(7) for k in ("self_index", "workers", "workers_mask", "subtasks", "subtasks_mask",
-                                          "action_mask")}}
-    out = select(obs, torch.tensor([5, 0, 3, 1]))
-    assert out["task_nodes"][:, 0, 0].tolist() == [0.0, 3.0]
-    assert out["graph_index"].tolist() == [1, 0, 1, 0]
-    assert out["workers"].tolist() == [5, 0, 3, 1]
-    assert torch.equal(out["task_nodes"][out["graph_index"]], obs["task_nodes"][obs["graph_index"][[5, 0, 3, 1]]])
+@pytest.fixture(scope="module")
+def rollout(tmp_path_factory):
+    """A fresh rmo trainer and one recorded episode of it."""
+    trainer = Trainer(tiny_config(tmp_path_factory.mktemp("learner")))
+    learner = trainer.learner
+    episodes = collect(trainer.envs, learner.actor, [5], learner.eta.pair(), torch.Generator().manual_seed(0),
+                       trainer.device)
+    return trainer, episodes
+
+
+def clone(module: torch.nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def moved(module: torch.nn.Module, before: list[torch.Tensor]) -> bool:
+    return any(not torch.equal(p, q) for p, q in zip(module.parameters(), before))
+
+
+def test_prepare_standardises_the_advantages_of_both_mdps(rollout):
+    trainer, episodes = rollout
+    batch = trainer.learner.prepare(episodes)
+    assert batch.num_transitions == episodes[0].num_transitions and batch.num_states == episodes[0].num_steps
+    for adv in (batch.adv, batch.adv_hat):
+        assert float(adv.mean()) == pytest.approx(0.0, abs=1e-5)
+        assert float(adv.std(unbiased=False)) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_actor_step_moves_both_actors_and_not_the_critic(rollout):
+    trainer, episodes = rollout
+    learner = trainer.learner
+    batch = learner.prepare(episodes)
+    actor, actor_hat, critic = clone(learner.actor), clone(learner.actor_hat), clone(learner.critic)
+    stats = learner.actor_step(batch, torch.arange(batch.num_transitions))
+    assert moved(learner.actor, actor) and moved(learner.actor_hat, actor_hat)
+    assert not moved(learner.critic, critic)
+    assert {"loss_theta", "loss_theta_hat", "grad_norm_theta", "grad_norm_theta_hat"} <= set(stats)
+
+
+def test_critic_step_moves_only_the_critic(rollout):
+    trainer, episodes = rollout
+    learner = trainer.learner
+    batch = learner.prepare(episodes)
+    actor, critic = clone(learner.actor), clone(learner.critic)
+    stats = learner.critic_step(batch, torch.arange(batch.num_states))
+    assert moved(learner.critic, critic) and not moved(learner.actor, actor)
+    assert stats["value_loss"] > 0 and stats["value_loss_hat"] > 0
+
+
+def test_epoch_samples_visit_every_transition_once(rollout):
+    trainer, episodes = rollout
+    batch = trainer.learner.prepare(episodes)
+    order = trainer.learner.epoch_samples(batch, torch.Generator().manual_seed(1))
+    assert sorted(order.tolist()) == list(range(batch.num_transitions))

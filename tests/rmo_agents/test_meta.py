@@ -10,7 +10,7 @@ import torch
 from torch.func import functional_call, jvp
 
 from dasc_env.matching import km_assignment
-from rmo_agents.buffer import trajectory_scan, utility_grad
+from rmo_agents.advantages import trajectory_scan, utility_grad
 from rmo_agents.meta import eta_gradient, meta_step, post_step_direction
 from tests.rmo_agents.builders import make_actor, make_obs
 

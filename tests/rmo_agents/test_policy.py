@@ -1,5 +1,7 @@
 """RMOPolicy: a trained checkpoint acts wherever a dasc_env Policy does, scored by the same harness and ledger."""
 
+import copy
+
 import pytest
 
 import dasc_env
@@ -89,3 +91,10 @@ def test_argmax_mode_is_available_and_deterministic(checkpoint):
     policy = RMOPolicy.load(checkpoint, sample=False)
     assert not policy.sample
     assert run_episode(tiny_env(), policy, seed=5)["revenue"] == run_episode(tiny_env(), policy, seed=6 - 1)["revenue"]
+
+
+def test_trainer_evaluate_scores_like_the_policy_in_dasc_envs_harness(tmp_path):
+    trainer = Trainer(tiny_config(tmp_path).replace_path("env.num_envs", 2))
+    policy = RMOPolicy(copy.deepcopy(trainer.learner.actor), trainer.learner.eta.pair())
+    harness = [run_episode(tiny_env(), policy, seed=seed)["revenue"] for seed in range(10**6, 10**6 + 3)]
+    assert trainer.evaluate(3) == pytest.approx(sum(harness) / 3, rel=1e-12)

@@ -28,7 +28,7 @@ def test_same_seed_gives_identical_parameters_and_revenue(tmp_path):
 def test_different_seed_gives_different_parameters(tmp_path):
     first, second = Trainer(tiny(tmp_path / "a")), Trainer(tiny(tmp_path / "b", seed=1))
     first.run(), second.run()
-    assert not torch.equal(parameters(first)["theta.mlp.0.weight"], parameters(second)["theta.mlp.0.weight"])
+    assert not torch.equal(parameters(first)["actor.mlp.0.weight"], parameters(second)["actor.mlp.0.weight"])
 
 
 def test_resume_continues_bit_for_bit(tmp_path):
@@ -48,7 +48,7 @@ def test_checkpoint_round_trip_restores_every_state(tmp_path):
     trainer.run()
     loaded = Trainer.resume(tmp_path / "last.pt")
     assert_same(parameters(trainer), parameters(loaded))
-    for name in ("opt_theta", "opt_theta_hat", "opt_phi", "opt_eta"):
+    for name in ("opt_actor", "opt_actor_hat", "opt_critic", "opt_eta"):
         state_a = trainer.learner.modules()[name].state_dict()["state"]
         state_b = loaded.learner.modules()[name].state_dict()["state"]
         for key in state_a:
@@ -65,7 +65,7 @@ def test_every_variant_trains_and_only_rmo_moves_eta(tmp_path, variant):
     before = parameters(trainer)
     stats = trainer.run()
     after = parameters(trainer)
-    assert not torch.equal(before["theta.mlp.0.weight"], after["theta.mlp.0.weight"])
+    assert not torch.equal(before["actor.mlp.0.weight"], after["actor.mlp.0.weight"])
     assert (stats["alpha"], stats["beta"]) == (0.95, 0.10)
     assert trainer.envs.workers[0].adapter.env.utility_params == (0.95, 0.10)
     assert trainer.envs.workers[0].adapter.env.sim.matcher == ("greedy" if variant == "rec" else "km")
@@ -103,13 +103,13 @@ def test_theta_hat_starts_as_a_copy_of_theta(tmp_path):
         assert torch.equal(a, b)
 
 
-def test_metrics_csv_gains_the_eval_column_when_the_first_evaluation_comes(tmp_path):
-    Trainer(tiny(tmp_path, episodes=2, eval_every=2, eval_seeds=1)).run()
-    rows = (tmp_path / "metrics.csv").read_text().splitlines()
-    header = rows[0].split(",")
-    assert "eval_revenue" in header and len(rows) == 3
-    column = header.index("eval_revenue")
-    assert rows[1].split(",")[column] == "" and rows[2].split(",")[column] != ""
+def test_run_calls_back_after_every_iteration_with_its_scalars(tmp_path):
+    trainer = Trainer(tiny(tmp_path, episodes=3, eval_every=2, eval_seeds=1))
+    seen = []
+    last = trainer.run(callback=lambda stats: seen.append((trainer.episodes_done, dict(stats))))
+    assert [episodes for episodes, _ in seen] == [1, 2, 3]
+    assert ["eval_revenue" in stats for _, stats in seen] == [False, True, False]
+    assert seen[-1][1] == last
 
 
 def test_resume_to_fewer_episodes_than_done_is_refused(tmp_path, checkpoint):

@@ -1,79 +1,15 @@
-"""Rollout backends: the same rollouts in and out of process, and training through a killed worker."""
+"""Rollout backends: where env copies run, how a worker's error reaches the learner, Ray."""
 
 import functools
-import os
-import signal
 
 import numpy as np
 import pytest
 import torch
 
-from rmo_agents import RMOConfig, Trainer
-from rmo_agents.rollout import collect
+from rmo_agents import RMOConfig
 from rmo_agents.vec_env import EnvWorker, SubprocVecEnv, WorkerRestartWarning, make_vec_env
+from tests.rmo_agents.builders import kill_during_step, with_backend
 from tests.rmo_agents.builders import tiny_config as tiny
-
-SEEDS = [11, 12]
-
-
-def rollouts(trainer: Trainer, seeds=SEEDS) -> list:
-    gen = torch.Generator().manual_seed(5)
-    return collect(trainer.envs, trainer.learner.actor, seeds, trainer.learner.eta.pair(), gen, trainer.device)
-
-
-def with_backend(tmp_path, backend: str, **changes) -> Trainer:
-    config = tiny(tmp_path, **changes).replace_path("env.num_envs", 2).replace_path("env.backend", backend)
-    return Trainer(config)
-
-
-def kill_during_step(envs, victim: int, at_call: int, again: bool = False) -> None:
-    """Make ``envs.call`` kill worker ``victim`` just before its ``at_call``-th step request (and, with
-    ``again``, before every later one)."""
-    calls, original = [0], envs.call
-
-    def call(requests):
-        if victim in requests and requests[victim][0] == "step":
-            calls[0] += 1
-            if calls[0] == at_call or (again and calls[0] > at_call):
-                os.kill(envs.pid(victim), signal.SIGKILL)
-        return original(requests)
-
-    envs.call = call
-
-
-def assert_same_episodes(a, b) -> None:
-    for ea, eb in zip(a, b, strict=True):
-        for name in ("actions", "log_prob", "step", "agent", "reward_sparse", "reward_shaped", "team_reward",
-                     "state_workers", "state_subtasks"):
-            np.testing.assert_array_equal(getattr(ea, name), getattr(eb, name), err_msg=name)
-        for key in ea.obs:
-            np.testing.assert_array_equal(ea.obs[key], eb.obs[key], err_msg=key)
-        assert ea.metrics["revenue"] == eb.metrics["revenue"]
-
-
-def test_subprocess_backend_gives_the_same_rollouts_as_the_sync_backend(tmp_path):
-    sync = with_backend(tmp_path / "sync", "sync")
-    sub = with_backend(tmp_path / "sub", "subprocess")
-    try:
-        assert_same_episodes(rollouts(sync), rollouts(sub))
-        assert len({sub.envs.pid(0), sub.envs.pid(1), os.getpid()}) == 3
-    finally:
-        sub.close()
-
-
-def test_a_killed_subprocess_worker_is_replaced_and_its_episode_replayed(tmp_path):
-    trainer = with_backend(tmp_path, "subprocess")
-    try:
-        kill_during_step(trainer.envs, victim=1, at_call=5)
-        with pytest.warns(WorkerRestartWarning, match="worker 1 died at decision step 4"):
-            episodes = rollouts(trainer)
-        assert trainer.envs.restarts == 1 and len(episodes) == 2
-        undisturbed = rollouts(with_backend(tmp_path / "fresh", "sync"))
-        replayed = episodes[1]  # one whole episode of seed 12, from its first state on
-        np.testing.assert_array_equal(replayed.state_workers[0], undisturbed[1].state_workers[0])
-        assert replayed.num_steps == replayed.step.max() + 1 and replayed.metrics["completed"] >= 0
-    finally:
-        trainer.close()
 
 
 def test_training_goes_on_through_a_killed_worker_with_no_update_lost_or_counted_twice(tmp_path):
@@ -94,16 +30,6 @@ def test_an_exception_in_a_worker_is_raised_with_its_traceback(tmp_path):
         trainer.envs.call({0: ("reset", (1, (0.5, 0.5), True))})
         with pytest.raises(RuntimeError, match="(?s)worker 0 failed in step.*expected one per live agent"):
             trainer.envs.call({0: ("step", (np.zeros(0), np.zeros(0)))})
-    finally:
-        trainer.close()
-
-
-def test_a_worker_that_keeps_dying_stops_the_collection(tmp_path):
-    trainer = with_backend(tmp_path, "subprocess")
-    try:
-        kill_during_step(trainer.envs, victim=0, at_call=2, again=True)
-        with pytest.warns(WorkerRestartWarning), pytest.raises(RuntimeError, match="worker 0 died 4 times"):
-            rollouts(trainer)
     finally:
         trainer.close()
 

@@ -16,15 +16,6 @@ def run_random(env, seed, p=0.5):
     return history
 
 
-def test_observations_and_state_lie_in_their_spaces():
-    env = dasc_env.parallel_env(**SMALL)
-    obs, _ = env.reset(seed=1)
-    assert env.agents
-    for agent in env.agents:
-        assert env.observation_space(agent).contains(obs[agent])
-    assert env.state_space.contains(env.state())
-
-
 def test_reward_mode_picks_the_channel_and_infos_carry_both():
     for mode, key in (("sparse", "reward_sparse"), ("shaped", "reward_shaped")):
         env = dasc_env.parallel_env(reward_mode=mode, **SMALL)
@@ -118,59 +109,11 @@ def test_scenario_too_big_for_the_config_is_rejected():
         dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
 
 
-def test_nearest_workers_are_sorted_by_road_distance():
-    scenario = make_scenario([(9, [0]), (2, [1]), (14, [0])], [
-        dict(created=0, expected=1000, deadline=2000, payment=50, subtasks=[(10, [0], 60.0)])])
-    env = dasc_env.parallel_env(tiny_config(scenario, top_k_workers=4), city=line_city(), scenario=scenario)
-    obs, _ = env.reset(seed=0)
-    o = obs["subtask_0_0"]
-    np.testing.assert_allclose(o["workers"][:3, 2], np.array([100.0, 400.0, 800.0]) / 5000.0)
-    assert o["workers_mask"].tolist() == [1, 1, 1, 0]
-    assert o["workers"][:3, 3].tolist() == [1.0, 1.0, 0.0]  # the worker at node 2 lacks skill 0
-    assert o["action_mask"].tolist() == [1, 1]
-
-
 @pytest.mark.parametrize("seed, error", [(-1, ValueError), ("7", TypeError), (1.5, TypeError)])
 def test_bad_seed_is_rejected_with_its_value(seed, error):
     env = dasc_env.parallel_env(**SMALL)
     with pytest.raises(error, match="seed"):
         env.reset(seed=seed)
-
-
-def three_independent_subtasks():
-    scenario = make_scenario([(0, [0]), (20, [1])], [
-        dict(created=0, expected=1000, deadline=2000, payment=50,
-             subtasks=[(10, [0], 60.0), (12, [0], 60.0), (15, [1], 60.0)])])
-    return dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
-
-
-def test_nearest_subtasks_exclude_the_agent_itself_and_are_sorted():
-    env = three_independent_subtasks()
-    obs, _ = env.reset(seed=0)
-    o = obs["subtask_0_0"]
-    np.testing.assert_allclose(o["subtasks"][:2, 2], np.array([200.0, 500.0]) / 5000.0)
-    assert o["subtasks_mask"].tolist() == [1, 1, 0, 0, 0]
-
-
-def test_state_tables_mark_open_and_running_subtasks_and_idle_workers():
-    env = three_independent_subtasks()
-    env.reset(seed=0)
-    env.step({"subtask_0_0": 1, "subtask_0_1": 0, "subtask_0_2": 0})
-    tables = env.unwrapped.state_tables()
-    assert tables["subtasks_mask"][:3].tolist() == [1, 1, 1]  # one running, two open
-    assert tables["subtasks"][:3, 2].tolist() == [0, 1, 1] and tables["subtasks"][:3, 3].tolist() == [1, 0, 0]
-    assert tables["workers"][:, 2].tolist() == [0, 1]  # worker 0 took subtask 0
-    assert tables["subtasks_mask"][3:].sum() == 0
-    assert env.state().shape == env.state_space.shape
-
-
-def test_a_terminated_agent_gets_an_observation_with_nothing_to_do():
-    env = three_independent_subtasks()
-    env.reset(seed=0)
-    obs, _, terms, _, _ = env.step({"subtask_0_0": 1})
-    assert terms["subtask_0_0"] and "subtask_0_0" not in env.agents
-    assert obs["subtask_0_0"]["action_mask"].tolist() == [1, 0]
-    assert env.observation_space("subtask_0_0").contains(obs["subtask_0_0"])
 
 
 def test_unknown_reset_option_warns_listing_the_accepted_ones():

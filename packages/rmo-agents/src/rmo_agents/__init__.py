@@ -5,10 +5,9 @@
     policy = RMOPolicy.load("runs/rmo/best.pt")      # a dasc_env.baselines.Policy
 """
 
-__version__ = "0.1.0"
-
-from .checkpoint import CheckpointError  # noqa: E402
-from .config import (  # noqa: E402
+from ._version import __version__
+from .checkpoint import CheckpointError
+from .config import (
     EnvConfig,
     MetaConfig,
     ModelConfig,
@@ -18,8 +17,8 @@ from .config import (  # noqa: E402
     RunConfig,
     preset,
 )
-from .policy import RMOPolicy  # noqa: E402
-from .trainer import Trainer  # noqa: E402
+from .policy import RMOPolicy
+from .trainer import Trainer
 
-__all__ = ["CheckpointError", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "RMOConfig",
-           "RMOPolicy", "RunConfig", "Trainer", "preset"]
+__all__ = ["__version__", "CheckpointError", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig",
+           "RMOConfig", "RMOPolicy", "RunConfig", "Trainer", "preset"]

@@ -4,10 +4,10 @@
 with the live agents and returns, for those agents, the two reward channels of
 the paper (sparse: Eq. 1 to the final subtask; shaped: Eq. 3), whether each was
 matched (terminated) or dropped (truncated), and the Eq. 9-11 utilities of the
-matched pairs (the eta meta-gradient needs them). It reads only public
-attributes of the env (``observation_batch``, ``sim.last_outcome``,
-``state_tables``, ``total_revenue``) and changes the env only through
-``step``, ``reset``, ``set_utility_params`` and ``set_matcher``.
+matched pairs (the eta meta-gradient needs them). It uses the env's array face only:
+``step_subtasks`` (which returns the epoch's ``EpochOutcome``), ``observation_batch``,
+``state_tables``, ``total_revenue`` and ``ledger``, and changes the env only through
+``step_subtasks``, ``reset``, ``set_utility_params`` and ``set_matcher``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import numpy as np
 
 import dasc_env
 from dasc_env import DASCConfig
+from dasc_env.simulator.ledger import COMPLETED, FAILED
+
+from .batch import observe
 
 
 @dataclass
@@ -59,34 +62,35 @@ class DascAdapter:
         """Push eta = (alpha, beta) to the env's KM matcher (Eq. 13), from the next epoch on."""
         self.env.set_utility_params(float(alpha), float(beta))
 
-    def reset(self, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Start an episode; returns (live subtasks as global indices, their observation batch)."""
+    def reset(self, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+        """Start an episode; returns (live subtasks as global indices, their shared-graph batch or None)."""
         self.env.reset(seed=int(seed))
-        return self.env.observation_batch
+        return observe(self.env)
 
-    def step(self, actions: np.ndarray) -> tuple[StepResult, np.ndarray, dict[str, np.ndarray]]:
-        """Act with ``actions`` (0/1 per live agent, in ``observation_batch`` order)."""
+    def step(self, actions: np.ndarray) -> tuple[StepResult, np.ndarray, dict[str, np.ndarray] | None]:
+        """Act with ``actions`` (0/1 per live agent, in ``observation_batch`` order); returns what the epoch did
+        to the agents that acted, and the next live agents with their shared-graph batch (None when none)."""
         env = self.env
         acting, _ = env.observation_batch
         actions = np.asarray(actions)
         if actions.shape != acting.shape:
             raise ValueError(f"actions has shape {actions.shape}; expected one per live agent {acting.shape}")
         before = env.total_revenue
-        env.step(env.actions_for(acting[actions.astype(bool)]))
-        out = env.sim.last_outcome
-        utilities = np.zeros((env.sim.scenario.num_subtasks, 3))
-        utilities[out.matched] = np.stack([out.u_skill, out.u_dist, out.u_time], axis=1)
+        out = env.step_subtasks(acting[actions.astype(bool)])
+        utilities = np.zeros((acting.size, 3))
+        rows = np.searchsorted(acting, out.matched)  # live agents are in ascending subtask order
+        utilities[rows] = np.stack([out.u_skill, out.u_dist, out.u_time], axis=1)
         result = StepResult(
             reward_sparse=out.reward_sparse[acting],
             reward_shaped=out.reward_shaped[acting],
             terminated=np.isin(acting, out.matched),
             truncated=np.isin(acting, out.dropped),
-            utilities=utilities[acting],
+            utilities=utilities,
             revenue_delta=env.total_revenue - before,
             failed_recommendations=int(out.failed.size),
             done=not env.agents,
         )
-        live, batch = env.observation_batch
+        live, batch = observe(env)
         return result, live, batch
 
     def state_tables(self) -> dict[str, np.ndarray]:
@@ -97,7 +101,6 @@ class DascAdapter:
 
     def episode_metrics(self) -> dict[str, float]:
         """Ledger metrics of the finished episode: revenue E(M), completed and failed tasks."""
-        tasks = self.env.ledger.tasks
-        return {"revenue": float(self.env.total_revenue),
-                "completed": float(sum(t.status == "completed" for t in tasks)),
-                "failed": float(sum(t.status == "failed" for t in tasks))}
+        ledger = self.env.ledger
+        return {"revenue": float(self.env.total_revenue), "completed": float(ledger.count(COMPLETED)),
+                "failed": float(ledger.count(FAILED))}

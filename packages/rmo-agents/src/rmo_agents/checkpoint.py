@@ -1,6 +1,7 @@
 """Checkpoints: plain tensors and dicts only, read with ``torch.load(weights_only=True)``.
 
-A checkpoint holds everything a bitwise resume needs: theta, theta-hat and phi,
+A checkpoint holds everything a bitwise resume needs: the actor (theta), the
+auxiliary actor (theta-hat) and the critic (phi) under ``Learner.modules()``'s names,
 their optimiser states, eta and its optimiser, xi, both value normalisers, the
 counters, the torch generator states, the config (as JSON) and the package
 versions. Loading never unpickles arbitrary objects: a file carrying a pickled
@@ -18,7 +19,10 @@ import torch
 
 from .config import RMOConfig
 
-FORMAT = "rmo-agents-checkpoint/1"
+FORMAT = "rmo-agents-checkpoint/2"
+FORMAT_1_NAMES = {"theta": "actor", "theta_hat": "actor_hat", "opt_theta": "opt_actor",
+                  "opt_theta_hat": "opt_actor_hat", "opt_phi": "opt_critic"}
+"""Format 1 named the parts by the paper's symbols; format 2 by ``Learner.modules()`` (read both)."""
 
 
 class CheckpointError(ValueError):
@@ -51,6 +55,9 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
         if "weights_only" in str(err) or "Unsupported global" in str(err):
             reason = "it contains pickled objects, not only tensors and plain data, and is refused"
         raise CheckpointError(f"cannot load checkpoint {path}: {reason}") from None
+    if isinstance(data, dict) and data.get("format") == "rmo-agents-checkpoint/1" and "modules" in data:
+        data = {**data, "format": FORMAT,
+                "modules": {FORMAT_1_NAMES.get(k, k): v for k, v in data["modules"].items()}}
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not an rmo-agents checkpoint (format {FORMAT})")
     try:

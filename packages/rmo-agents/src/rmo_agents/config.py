@@ -1,16 +1,14 @@
 """Configuration of an RMO run: typed, frozen dataclasses with the paper's Table 1 as defaults.
 
-Each field is documented once, here, with the paper's symbol. Every ambiguity
-of the paper that the implementation had to settle (see the package README,
-"Readings") is a field whose default is the recommended reading.
+Each field is documented once, here, with the paper's symbol; its allowed values (a ``Literal``) and its range
+(``field(metadata=...)``, checked by ``validation``) are declared on it. Every ambiguity of the paper that the
+implementation had to settle (package README, "Readings") is a field whose default is the recommended reading.
 
 Presets (``preset(name)``):
 
-* ``paper`` -- Table 1 exactly: SGD, mu_theta = mu_phi = 1e-3, mu_eta = 1e-4,
-  chi = 1e-3, xi_0 = 1, the paper's eta chain.
-* ``practical`` -- what learns within a few hundred episodes here: Adam 5e-4 on
-  both policies and the critic, no soft update (chi is meaningless under Adam),
-  the exact GAE chain for eta with Adam on a logit so eta cannot stick at 0 or 1.
+* ``paper`` -- Table 1 exactly: SGD, mu_theta = mu_phi = 1e-3, mu_eta = 1e-4, chi = 1e-3, xi_0 = 1, paper eta chain.
+* ``practical`` -- learns within a few hundred episodes here: Adam 5e-4 on both policies and the critic, no soft update
+  (chi is meaningless under Adam), the exact GAE chain for eta with Adam on a logit so eta cannot stick at 0 or 1.
 """
 
 from __future__ import annotations
@@ -20,17 +18,22 @@ import math
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from dasc_env import DASCConfig
 
-from .validation import VARIANTS, validate
+from .validation import AT_LEAST_0, AT_LEAST_1, POSITIVE, UNIT, hints, validate
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
+Variant = Literal["sparse", "shaped", "meta", "rec", "rmo"]
+"""What a run trains (see ``MetaConfig.variant``); ``VARIANTS`` lists them."""
+Backend = Literal["sync", "subprocess", "ray"]
+"""Where the env copies of the rollouts run (see ``EnvConfig.backend``); ``BACKENDS`` lists them."""
+VARIANTS, BACKENDS = get_args(Variant), get_args(Backend)
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,9 @@ class EnvConfig:
     """|W|: workers (Table 2 default)."""
     dasc: dict = field(default_factory=dict)
     """Any other ``DASCConfig`` field, e.g. {"deadline_factor": 2.0}."""
-    num_envs: int = 1
+    num_envs: int = field(default=1, metadata=AT_LEAST_1)
     """Env copies stepped in lock-step per update; one batched actor forward per step serves all."""
-    backend: str = "sync"
+    backend: Backend = "sync"
     """Where the env copies run: "sync" (this process), "subprocess" (one process each, several cores) or
     "ray" (one Ray actor each; the ``rmo-agents[ray]`` extra)."""
     ray_address: str | None = None
@@ -56,8 +59,7 @@ class EnvConfig:
     def dasc_config(self) -> DASCConfig:
         """The ``DASCConfig`` these fields describe (raises ``ValueError`` naming a bad field)."""
         reserved = {"city", "num_tasks", "num_workers", "matcher", "alpha", "beta", "reward_mode"}
-        clash = reserved & set(self.dasc)
-        if clash:
+        if clash := reserved & set(self.dasc):
             raise ValueError(f"EnvConfig.dasc must not set {sorted(clash)}: they are EnvConfig/MetaConfig fields")
         try:
             return DASCConfig(city=self.city, num_tasks=self.num_tasks, num_workers=self.num_workers, **self.dasc)
@@ -69,21 +71,21 @@ class EnvConfig:
 class ModelConfig:
     """Actor (Fig. 3: GAT over the task DAG + MLP) and critic (two GRUs + MLP)."""
 
-    gat_heads: int = 8
+    gat_heads: int = field(default=8, metadata=AT_LEAST_1)
     """Attention heads of the first GAT layer."""
-    gat_hidden: int = 16
+    gat_hidden: int = field(default=16, metadata=AT_LEAST_1)
     """Features per head of the first GAT layer (8 x 16, as the authors' code)."""
-    gat_out: int = 16
+    gat_out: int = field(default=16, metadata=AT_LEAST_1)
     """Features of the second GAT layer (one head): the agent's node embedding."""
-    gat_edges: str = "undirected"
+    gat_edges: Literal["undirected", "directed"] = "undirected"
     """Attention neighbourhood: "undirected" (A or A^T, plus self-loops) or "directed" (predecessors only)."""
-    gat_backend: str = "dense"
+    gat_backend: Literal["dense", "sparse"] = "dense"
     """torch-geometric layer: "dense" (``DenseGATConv`` on the padded adjacency) or "sparse" (``GATConv``)."""
-    actor_hidden: tuple[int, ...] = (128, 64)
+    actor_hidden: tuple[int, ...] = field(default=(128, 64), metadata=AT_LEAST_1)
     """Hidden sizes of the actor's MLP."""
-    critic_hidden: int = 32
+    critic_hidden: int = field(default=32, metadata=AT_LEAST_1)
     """Hidden size of each critic GRU (workers, subtasks) and of the value heads."""
-    critic_encoder: str = "gru"
+    critic_encoder: Literal["gru", "deepsets"] = "gru"
     """Set encoder of the critic: "gru" (the paper) or "deepsets" (mean of an MLP, order-free, faster)."""
     mask_actions: bool = True
     """Mask "recommend" when no idle worker in range has the skills (``action_mask``)."""
@@ -93,34 +95,34 @@ class ModelConfig:
 class PPOConfig:
     """MAPPO (Eq. 4, 17, 20) for both policies."""
 
-    gamma: float = 0.99
+    gamma: float = field(default=0.99, metadata=UNIT)
     """gamma: discount factor (Table 1)."""
-    gae_lambda: float = 0.95
+    gae_lambda: float = field(default=0.95, metadata=UNIT)
     """lambda: GAE parameter (Table 1)."""
-    clip_eps: float = 0.2
+    clip_eps: float = field(default=0.2, metadata=POSITIVE)
     """epsilon: ratio clip of Eq. 4 (Table 1)."""
-    epochs: int = 4
+    epochs: int = field(default=4, metadata=AT_LEAST_1)
     """K: passes over a rollout's agent-transitions (Alg. 1's M iterations)."""
-    minibatch_size: int = 1024
+    minibatch_size: int = field(default=1024, metadata=AT_LEAST_1)
     """Agent-transitions per actor minibatch (shuffled; all of the rollout is used)."""
-    critic_minibatch_size: int = 256
+    critic_minibatch_size: int = field(default=256, metadata=AT_LEAST_1)
     """Decision steps (global states) per critic minibatch."""
-    entropy_coef: float = 0.01
+    entropy_coef: float = field(default=0.01, metadata=AT_LEAST_0)
     """Weight of the policy entropy bonus."""
-    max_grad_norm: float = 10.0
+    max_grad_norm: float = field(default=10.0, metadata={"gt": 0, "inf": True})
     """Gradient-norm clip of every network (inf: no clip)."""
     normalize_advantages: bool = True
     """Standardise advantages per rollout."""
     value_norm: bool = True
     """Critic heads predict returns normalised by running statistics (MAPPO's ValueNorm)."""
-    value_loss: str = "mse"
+    value_loss: Literal["mse", "huber"] = "mse"
     """Eq. 20: "mse" (the paper) or "huber"."""
-    team_advantage: str = "shared"
+    team_advantage: Literal["shared", "split"] = "shared"
     """theta's advantage: "shared" (every live agent gets the team A_t) or "split" (the authors' r_n / R_t, guarded)."""
-    team_reward: str = "env"
+    team_reward: Literal["env", "revenue_delta"] = "env"
     """Team reward R_t: "env" (sum of the agents' sparse rewards) or "revenue_delta" (the change of E(M), which
     includes failed tasks' -kappa sum d, plus -1 per failed recommendation)."""
-    sampling: str = "groups"
+    sampling: Literal["groups", "shuffle", "window"] = "groups"
     """Minibatches over all agent-transitions: "groups" (shuffled groups of agents that share a task graph at a
     step, so the GAT runs once per group), "shuffle" (one by one), or "window" (the authors' 10 random 64-step
     windows)."""
@@ -130,35 +132,35 @@ class PPOConfig:
 class MetaConfig:
     """Meta-gradient credit assignment (Eq. 5-8) and joint eta optimisation (Eq. 13-19)."""
 
-    variant: str = "rmo"
+    variant: Variant = "rmo"
     """"sparse": theta on the sparse MDP, KM, fixed eta; "shaped": one policy on the shaped MDP, KM, fixed eta;
     "meta": theta + theta-hat + meta-gradient, KM, fixed eta; "rec": "meta" with greedy matching (Fig. 7 REC);
     "rmo": "meta" with KM and learned eta (Fig. 7 RMO)."""
-    xi0: float = 1.0
+    xi0: float = field(default=1.0, metadata=AT_LEAST_0)
     """xi_0: initial weight of the meta-gradient in Eq. 8 (Table 1)."""
-    xi_decay: float = 0.999
+    xi_decay: float = field(default=0.999, metadata=UNIT)
     """xi_k = xi_0 * xi_decay^episode ("xi approaches zero")."""
-    meta_inner_lr: float | None = None
-    """mu_f / 2 of Eq. 7 and 16; None: half of theta-hat's learning rate (mu_f = mu_theta-hat)."""
-    outer: str = "same"
+    meta_inner_lr: float | None = field(default=None, metadata=POSITIVE)
+    """mu_f / 2 of Eq. 7 and 16; None: half of theta-hat's learning rate (mu_f = mu_theta-hat); see ``inner_lr``."""
+    outer: Literal["same", "post"] = "same"
     """Outer objective of Eq. 6: "same" (v = theta-hat's gradient on the same minibatch, the authors' code)
     or "post" (theta-hat's gradient after its step, on the next minibatch: online cross-validation)."""
-    alpha0: float = 0.5
+    alpha0: float = field(default=0.5, metadata=UNIT)
     """alpha of eta at the start (Eq. 13)."""
-    beta0: float = 0.5
+    beta0: float = field(default=0.5, metadata=UNIT)
     """beta of eta at the start (Eq. 13)."""
-    eta_lr: float = 1e-4
+    eta_lr: float = field(default=1e-4, metadata=POSITIVE)
     """mu_eta: learning rate of eta (Table 1)."""
-    eta_chain: str = "paper"
+    eta_chain: Literal["paper", "gae"] = "paper"
     """dA/dr of Eq. 16-18: "paper" (= 1 at the matched transition) or "gae" (the exact GAE Jacobian
     (gamma lambda)^k along the agent's trajectory, divided by the advantage normalisation)."""
-    eta_param: str = "clip"
+    eta_param: Literal["clip", "logit"] = "clip"
     """"clip": SGD on eta clipped to [0, 1] (the paper); "logit": Adam on z with eta = sigmoid(z)."""
-    eta_samples: str = "matched"
+    eta_samples: Literal["matched", "positive_shaped"] = "matched"
     """Transitions that drive eta: "matched" (u is defined) or "positive_shaped" (the code's r^sh > 0)."""
-    fixed_alpha: float = 0.95
+    fixed_alpha: float = field(default=0.95, metadata=UNIT)
     """alpha used by variants that do not learn eta (dasc-env's default, the paper's Chengdu choice)."""
-    fixed_beta: float = 0.10
+    fixed_beta: float = field(default=0.10, metadata=UNIT)
     """beta used by variants that do not learn eta."""
 
     @property
@@ -173,25 +175,20 @@ class MetaConfig:
     def matcher(self) -> str:
         return "greedy" if self.variant == "rec" else "km"
 
-    @property
-    def eta_parametrisation(self) -> str:
-        """How eta is stored: ``eta_param`` when it is learned, else "clip" (the fixed values, exactly)."""
-        return self.eta_param if self.learns_eta else "clip"
-
 
 @dataclass(frozen=True)
 class OptimConfig:
     """Optimisers of theta, theta-hat, phi (Table 1 learning rates)."""
 
-    optimizer: str = "sgd"
+    optimizer: Literal["sgd", "adam"] = "sgd"
     """"sgd" (the paper) or "adam"."""
-    lr_theta: float = 1e-3
+    lr_theta: float = field(default=1e-3, metadata=POSITIVE)
     """mu_theta: learning rate of the target policy theta."""
-    lr_theta_hat: float = 1e-3
+    lr_theta_hat: float = field(default=1e-3, metadata=POSITIVE)
     """mu_theta-hat: learning rate of the auxiliary policy theta-hat."""
-    lr_phi: float = 1e-3
+    lr_phi: float = field(default=1e-3, metadata=POSITIVE)
     """mu_phi: learning rate of the critic phi."""
-    chi: float | None = 1e-3
+    chi: float | None = field(default=1e-3, metadata={"gt": 0, "max": 1})
     """chi: soft update of Alg. 1 line 13. Alg. 1's per-agent step followed by theta <- chi theta^n + (1-chi) theta
     equals one SGD step of chi * mu on the sum over the minibatch's agents, i.e. chi * mu * |B| on the mean loss.
     None: no soft update (plain steps on the mean loss; required with Adam)."""
@@ -201,17 +198,17 @@ class OptimConfig:
 class RunConfig:
     """Seeds, length, device, evaluation and output."""
 
-    seed: int = 0
+    seed: int = field(default=0, metadata=AT_LEAST_0)
     """Seed of everything: parameters, env episodes, action sampling."""
-    episodes: int = 200
+    episodes: int = field(default=200, metadata=AT_LEAST_1)
     """Env episodes to train on (each update consumes ``EnvConfig.num_envs`` of them)."""
-    device: str = "auto"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     """"auto" (CUDA when available), "cpu" or "cuda"."""
-    eval_every: int = 10
+    eval_every: int = field(default=10, metadata=AT_LEAST_0)
     """Evaluate the greedy policy every this many updates (0: never); best.pt keeps the best."""
-    eval_seeds: int = 2
+    eval_seeds: int = field(default=2, metadata=AT_LEAST_1)
     """Held-out scenarios per evaluation (seeds 10^6 + i, never used for training)."""
-    threads: int = 0
+    threads: int = field(default=0, metadata=AT_LEAST_0)
     """torch CPU threads (0: torch's default)."""
     deterministic: bool = False
     """torch.use_deterministic_algorithms(True), TF32 off: bitwise reproducible on CPU."""
@@ -236,6 +233,11 @@ class RMOConfig:
     def __post_init__(self) -> None:
         validate(self)
 
+    @property
+    def inner_lr(self) -> float:
+        """mu_f / 2 of Eq. 7 and 16 (meta-gradient inner step): ``meta.meta_inner_lr``, else mu_theta-hat / 2."""
+        return self.meta.meta_inner_lr if self.meta.meta_inner_lr is not None else self.optim.lr_theta_hat / 2
+
     # ------------------------------------------------------------- io
     def to_dict(self) -> dict:
         return asdict(self)
@@ -244,12 +246,9 @@ class RMOConfig:
     def from_dict(cls, data: dict) -> RMOConfig:
         if not isinstance(data, dict):
             raise TypeError(f"an RMOConfig is a dict of sections, got {type(data).__name__}")
-        sections = {f.name: f.type for f in fields(cls)}
-        unknown = set(data) - set(sections)
-        if unknown:
-            raise ValueError(f"unknown RMOConfig section(s) {sorted(unknown)}; sections: {sorted(sections)}")
-        built = {name: _section(_SECTIONS[name], data[name], name) for name in data}
-        return cls(**built)
+        if unknown := set(data) - set(_SECTIONS):
+            raise ValueError(f"unknown RMOConfig section(s) {sorted(unknown)}; sections: {sorted(_SECTIONS)}")
+        return cls(**{name: _section(_SECTIONS[name], data[name], name) for name in data})
 
     def save(self, path: str | Path) -> None:
         """Write JSON (``.json``) or TOML (``.toml``)."""
@@ -265,8 +264,7 @@ class RMOConfig:
     def from_file(cls, path: str | Path) -> RMOConfig:
         path = Path(path)
         try:
-            text = path.read_text()
-            data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+            data = (tomllib.loads if path.suffix == ".toml" else json.loads)(path.read_text())
         except (OSError, ValueError) as err:
             raise ValueError(f"cannot read config {path}: {err}") from None
         return cls.from_dict(data)
@@ -298,6 +296,7 @@ class RMOConfig:
 
 _SECTIONS = {"env": EnvConfig, "model": ModelConfig, "ppo": PPOConfig, "meta": MetaConfig,
              "optim": OptimConfig, "run": RunConfig}
+PRESETS = ("paper", "practical")
 
 
 def preset(name: str) -> RMOConfig:
@@ -313,25 +312,22 @@ def preset(name: str) -> RMOConfig:
     raise ValueError(f"unknown preset {name!r}; presets: {list(PRESETS)}")
 
 
-PRESETS = ("paper", "practical")
-
-
 def _section(cls, values, name: str):
     if not isinstance(values, dict):
         raise TypeError(f"config section {name!r} must be a table/dict, got {values!r}")
-    known = {f.name: f for f in fields(cls)}
-    unknown = set(values) - set(known)
-    if unknown:
+    known = hints(cls)  # field name -> resolved annotation
+    if unknown := set(values) - set(known):
         raise ValueError(f"unknown field(s) {sorted(unknown)} in section {name!r}; fields: {sorted(known)}")
     cleaned = dict(values)
     for key, value in values.items():
-        if known[key].type == "tuple[int, ...]" and isinstance(value, list):
+        hint = known[key]
+        if get_origin(hint) is tuple and isinstance(value, list):
             cleaned[key] = tuple(value)
-        if known[key].type == "float" and isinstance(value, str) and value in ("inf", "Infinity"):
+        if hint is float and isinstance(value, str) and value in ("inf", "Infinity"):
             cleaned[key] = math.inf
-        if "None" in known[key].type and value == "none":  # TOML has no null: see _toml_safe
+        if type(None) in get_args(hint) and value == "none":  # TOML has no null: see _toml_safe
             cleaned[key] = None
-        if known[key].type == "dict" and isinstance(value, dict):  # DASCConfig fields: no str field takes "none"
+        if hint is dict and isinstance(value, dict):  # DASCConfig fields: no str field takes "none"
             cleaned[key] = {k: None if v == "none" else v for k, v in value.items()}
     return cls(**cleaned)
 
@@ -341,12 +337,8 @@ def _toml_safe(data):
     (``_section`` reads them back for the fields that may hold None or inf)."""
     if isinstance(data, dict):
         return {k: _toml_safe(v) for k, v in data.items()}
-    if data is None:
-        return "none"
-    if isinstance(data, float) and math.isinf(data):
-        return "inf"
-    return data
+    return "none" if data is None else "inf" if isinstance(data, float) and math.isinf(data) else data
 
 
-__all__ = ["EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "PRESETS", "RMOConfig",
+__all__ = ["BACKENDS", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "PRESETS", "RMOConfig",
            "RunConfig", "VARIANTS", "preset", "validate"]

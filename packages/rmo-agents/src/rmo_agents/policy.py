@@ -18,10 +18,10 @@ import torch
 from dasc_env.baselines import Policy
 from dasc_env.env import observation_space
 
-from .buffer import shared_batch
+from .batch import observe, sample_actions
 from .checkpoint import CheckpointError, load_checkpoint, load_state
+from .eta import Eta
 from .nets import Actor
-from .rollout import to_tensors
 
 
 class RMOPolicy(Policy):
@@ -51,11 +51,10 @@ class RMOPolicy(Policy):
         config = data["config"]
         space = observation_space(config.env.dasc_config())
         actor = Actor.from_space(space, config.model)
-        load_state(actor, data["modules"]["theta"], "theta", path)
-        raw = data["modules"]["eta"]["raw"]
-        eta = torch.sigmoid(raw) if config.meta.eta_parametrisation == "logit" else raw
-        alpha, beta = (float(x) for x in eta.clamp(0, 1).tolist())
-        return cls(actor, (alpha, beta), matcher, name or ("rmo" if matcher == "km" else "rec"), sample, device,
+        load_state(actor, data["modules"]["actor"], "actor", path)
+        eta = Eta.from_config(config.meta)
+        load_state(eta, data["modules"]["eta"], "eta", path)
+        return cls(actor, eta.pair(), matcher, name or ("rmo" if matcher == "km" else "rec"), sample, device,
                    observation_space=space)
 
     def reset(self, env, seed: int | None = None) -> None:
@@ -69,12 +68,11 @@ class RMOPolicy(Policy):
             env.set_utility_params(*self.eta)
 
     def act(self, env, observations: dict) -> dict[str, int]:
-        live, batch = env.observation_batch
-        if live.size == 0:
+        live, batch = observe(env)
+        if batch is None:
             return {}
-        obs = to_tensors(shared_batch(env, live, batch), self.device)
-        actions, _ = self.actor.sample(obs, self.generator, greedy=not self.sample)
-        return env.actions_for(live[actions.cpu().numpy().astype(bool)])
+        actions, _ = sample_actions(self.actor, batch, self.generator, self.device, greedy=not self.sample)
+        return env.actions_for(live[actions.astype(bool)])
 
 
 def _checkpoint(checkpoint: str | None) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ import torch
 
 from dasc_env.env import observation_space, state_features
 
-from . import __version__
+from ._version import __version__
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .config import RMOConfig
 from .learner import Learner
@@ -62,8 +63,7 @@ class Trainer:
             torch.backends.cudnn.allow_tf32 = False
         torch.manual_seed(run.seed)
         dasc, env = config.env.dasc_config(), config.env
-        self.envs = make_vec_env(dasc, env.num_envs, env.backend, config.meta.matcher, config.ppo.team_reward,
-                                 env.ray_address)
+        self.envs = make_vec_env(dasc, env.num_envs, env.backend, config.meta.matcher, env.ray_address)
         self.learner = Learner(config, observation_space(dasc), *state_features(dasc), self.device)
         self.sample_gen = torch.Generator(device=self.device).manual_seed(run.seed + 1)
         self.shuffle_gen = torch.Generator().manual_seed(run.seed + 2)
@@ -82,8 +82,11 @@ class Trainer:
         self.close()
 
     # ----------------------------------------------------------------- main loop
-    def run(self) -> dict[str, float]:
-        """Train until ``run.episodes`` episodes are done; returns the last update's scalars."""
+    def run(self, callback: Callable[[dict[str, float]], None] | None = None) -> dict[str, float]:
+        """Train until ``run.episodes`` episodes are done; returns the last update's scalars.
+
+        ``callback(stats)``, if given, is called after every iteration (update, evaluation when due, log and
+        ``last.pt``) with that iteration's scalars; ``self`` holds the run's state at that point."""
         cfg, run = self.config, self.config.run
         self.out.mkdir(parents=True, exist_ok=True)
         cfg.save(self.out / "config.json")
@@ -100,6 +103,8 @@ class Trainer:
                         self.save(self.out / "best.pt")
                 logger.log(self.episodes_done, learner.updates, last)
                 self.save(self.out / "last.pt")
+                if callback is not None:
+                    callback(last)
             if not (self.out / "best.pt").exists():
                 self.save(self.out / "best.pt")
         finally:
@@ -133,17 +138,20 @@ class Trainer:
         return stats
 
     def evaluate(self, seeds: int | None = None) -> float:
-        """Mean revenue E(M) of theta on held-out episodes (actions sampled from a generator seeded per episode,
-        as ``RMOPolicy`` does)."""
+        """Mean revenue E(M) of theta on the held-out episodes 10^6 + i, played on all env copies; each episode's
+        actions are sampled from a generator seeded by its own seed, exactly as ``RMOPolicy`` acts in dasc-env's
+        harness, so both score a policy the same."""
         count = self.config.run.eval_seeds if seeds is None else seeds
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"seeds={seeds!r} must be a positive int")
+        held_out = [EVAL_SEED_BASE + i for i in range(count)]
         revenues = []
-        for i in range(count):
-            gen = torch.Generator(device=self.device).manual_seed(EVAL_SEED_BASE + i)
-            metrics = collect(self.envs, self.learner.actor, [EVAL_SEED_BASE + i], self.learner.eta.pair(),
-                              gen, self.device, record=False)
-            revenues.append(metrics[0]["revenue"])
+        for first in range(0, count, self.envs.num_envs):
+            chunk = held_out[first:first + self.envs.num_envs]
+            generators = [torch.Generator(device=self.device).manual_seed(seed) for seed in chunk]
+            metrics = collect(self.envs, self.learner.actor, chunk, self.learner.eta.pair(), generators, self.device,
+                              record=False)
+            revenues += [m["revenue"] for m in metrics]
         return float(np.mean(revenues))
 
     # ----------------------------------------------------------------- checkpoints

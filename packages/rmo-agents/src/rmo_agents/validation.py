@@ -1,128 +1,123 @@
-"""Validation of an ``RMOConfig``: the first bad field raises ``ValueError``/``TypeError`` naming it and its value."""
+"""Validation of config dataclasses: the first bad field raises ``ValueError``/``TypeError`` naming it and its value.
+
+Each rule of a single field is declared once, on the field itself (``config.py``), and checked here generically:
+
+* its annotation: ``int``, ``float`` (finite), ``bool``, ``str``, ``dict``, ``tuple[int, ...]``, ``X | None``,
+  or ``Literal[...]``, whose arguments are the allowed values;
+* its numeric range, in ``dataclasses.field(metadata=...)``: ``min`` (>=), ``gt`` (>), ``max`` (<=), and
+  ``inf`` (True: the float may be +inf). The range of a tuple applies to each item of a non-empty tuple.
+
+Nothing here imports ``config``: the checker sees dataclasses only, plus the two rules that join fields of an
+``RMOConfig`` (``validate``).
+"""
 
 from __future__ import annotations
 
+import functools
 import math
+import types
 from dataclasses import fields
-from typing import TYPE_CHECKING
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-if TYPE_CHECKING:
-    from .config import RMOConfig
-
-VARIANTS = ("sparse", "shaped", "meta", "rec", "rmo")
-"""What a run trains (see ``MetaConfig.variant``)."""
-BACKENDS = ("sync", "subprocess", "ray")
-"""Where the env copies of the rollouts run (see ``EnvConfig.backend``)."""
+AT_LEAST_0 = {"min": 0}
+AT_LEAST_1 = {"min": 1}
+POSITIVE = {"gt": 0}
+UNIT = {"min": 0, "max": 1}
 
 
-def validate(cfg: RMOConfig) -> None:
-    """Raise ``ValueError``/``TypeError`` naming the first bad field and its value."""
-    env, model, ppo, meta, optim, run = cfg.env, cfg.model, cfg.ppo, cfg.meta, cfg.optim, cfg.run
-    for section, obj in (("env", env), ("model", model), ("ppo", ppo), ("meta", meta), ("optim", optim),
-                         ("run", run)):
-        _check_types(section, obj)
-    if not isinstance(env.dasc, dict):
-        raise TypeError(f"env.dasc must be a dict of DASCConfig fields, got {env.dasc!r}")
-    env.dasc_config()
-    _positive("env.num_envs", env.num_envs)
-    _choice("env.backend", env.backend, BACKENDS)
-    for name in ("gat_heads", "gat_hidden", "gat_out", "critic_hidden"):
-        _positive(f"model.{name}", getattr(model, name))
-    if not model.actor_hidden or any(h < 1 for h in model.actor_hidden):
-        raise ValueError(f"model.actor_hidden={model.actor_hidden!r} must be a non-empty tuple of positive ints")
-    _choice("model.gat_edges", model.gat_edges, ("undirected", "directed"))
-    _choice("model.gat_backend", model.gat_backend, ("dense", "sparse"))
-    _choice("model.critic_encoder", model.critic_encoder, ("gru", "deepsets"))
-    for name in ("gamma", "gae_lambda"):
-        _unit(f"ppo.{name}", getattr(ppo, name))
-    _open_positive("ppo.clip_eps", ppo.clip_eps)
-    for name in ("epochs", "minibatch_size", "critic_minibatch_size"):
-        _positive(f"ppo.{name}", getattr(ppo, name))
-    _nonneg("ppo.entropy_coef", ppo.entropy_coef)
-    if not ppo.max_grad_norm > 0:
-        raise ValueError(f"ppo.max_grad_norm={ppo.max_grad_norm!r} must be > 0 (inf: no clipping)")
-    _choice("ppo.value_loss", ppo.value_loss, ("mse", "huber"))
-    _choice("ppo.team_advantage", ppo.team_advantage, ("shared", "split"))
-    _choice("ppo.team_reward", ppo.team_reward, ("env", "revenue_delta"))
-    _choice("ppo.sampling", ppo.sampling, ("groups", "shuffle", "window"))
-    _choice("meta.variant", meta.variant, VARIANTS)
-    _nonneg("meta.xi0", meta.xi0)
-    _unit("meta.xi_decay", meta.xi_decay)
-    if meta.meta_inner_lr is not None:
-        _open_positive("meta.meta_inner_lr", meta.meta_inner_lr)
-    _choice("meta.outer", meta.outer, ("same", "post"))
-    for name in ("alpha0", "beta0", "fixed_alpha", "fixed_beta"):
-        _unit(f"meta.{name}", getattr(meta, name))
-    _open_positive("meta.eta_lr", meta.eta_lr)
-    _choice("meta.eta_chain", meta.eta_chain, ("paper", "gae"))
-    _choice("meta.eta_param", meta.eta_param, ("clip", "logit"))
-    _choice("meta.eta_samples", meta.eta_samples, ("matched", "positive_shaped"))
-    _choice("optim.optimizer", optim.optimizer, ("sgd", "adam"))
-    for name in ("lr_theta", "lr_theta_hat", "lr_phi"):
-        _open_positive(f"optim.{name}", getattr(optim, name))
-    if optim.chi is not None:
-        _open_positive("optim.chi", optim.chi)
-        if optim.chi > 1:
-            raise ValueError(f"optim.chi={optim.chi!r} must be in (0, 1]")
-        if optim.optimizer != "sgd":
-            raise ValueError(f"optim.chi={optim.chi!r} needs optim.optimizer='sgd' (set chi to None with Adam)")
-    _nonneg("run.seed", run.seed)
-    _positive("run.episodes", run.episodes)
-    _choice("run.device", run.device, ("auto", "cpu", "cuda"))
-    _nonneg("run.eval_every", run.eval_every)
-    _positive("run.eval_seeds", run.eval_seeds)
-    _nonneg("run.threads", run.threads)
+def validate(cfg: Any) -> None:
+    """Check every section of ``cfg`` (a dataclass of dataclass sections, an ``RMOConfig``), then the rules
+    that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD."""
+    for f in fields(cfg):
+        check_section(f.name, getattr(cfg, f.name))
+    cfg.env.dasc_config()
+    if cfg.optim.chi is not None and cfg.optim.optimizer != "sgd":
+        raise ValueError(f"optim.chi={cfg.optim.chi!r} needs optim.optimizer='sgd' (set chi to None with Adam)")
 
 
-UNBOUNDED = ("max_grad_norm",)
-"""Float fields that may be infinite."""
-
-
-def _check_types(section: str, obj) -> None:
+def check_section(section: str, obj: Any) -> None:
+    """Check every field of the dataclass ``obj`` against its annotation and its declared range."""
+    hint_of = hints(type(obj))
     for f in fields(obj):
-        value = getattr(obj, f.name)
-        if not _type_ok(f.type, value, f.name in UNBOUNDED):
-            raise TypeError(f"{section}.{f.name} must be {f.type}, got {value!r}")
+        name, value, hint, rule = f"{section}.{f.name}", getattr(obj, f.name), hint_of[f.name], f.metadata
+        if not _type_ok(hint, value, rule.get("inf", False)):
+            raise TypeError(f"{name} must be {_describe(hint)}, got {value!r}")
+        if value is None:
+            continue
+        allowed = choices(hint)
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"{name}={value!r} must be one of {allowed}")
+        if _bounded(rule) and not _in_range(value, rule):
+            what = f"a non-empty tuple of values {_range_text(rule)}" if isinstance(value, tuple) else _range_text(rule)
+            raise ValueError(f"{name}={value!r} must be {what}")
 
 
-def _type_ok(hint: str, value, may_be_inf: bool) -> bool:
-    def real(v):
-        return isinstance(v, (int, float)) and not isinstance(v, bool) and (
-            math.isfinite(v) or (may_be_inf and v == math.inf))
+@functools.cache
+def hints(cls: type) -> dict[str, Any]:
+    """The resolved annotations of a dataclass (under postponed evaluation its fields' ``f.type`` are strings)."""
+    return get_type_hints(cls)
 
-    if hint == "float | None":
-        return value is None or real(value)
-    if hint == "str | None":
-        return value is None or isinstance(value, str)
-    if hint == "float":
-        return real(value)
-    if hint == "int":
+
+def choices(hint: Any) -> tuple | None:
+    """The allowed values of a ``Literal[...]`` annotation (or of ``Literal[...] | None``), else None."""
+    if get_origin(hint) is Literal:
+        return get_args(hint)
+    if _is_union(hint):
+        return next((c for c in map(choices, get_args(hint)) if c is not None), None)
+    return None
+
+
+def _is_union(hint: Any) -> bool:
+    return get_origin(hint) in (Union, types.UnionType)
+
+
+def _type_ok(hint: Any, value: Any, may_be_inf: bool) -> bool:
+    if _is_union(hint):
+        return any(_type_ok(arg, value, may_be_inf) for arg in get_args(hint))
+    if hint is type(None):
+        return value is None
+    if get_origin(hint) is Literal:  # the type of the allowed values; membership is a ValueError
+        return isinstance(value, tuple({type(arg) for arg in get_args(hint)}))
+    if get_origin(hint) is tuple:
+        item = get_args(hint)[0]
+        return isinstance(value, tuple) and all(_type_ok(item, x, may_be_inf) for x in value)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and (
+            math.isfinite(value) or (may_be_inf and value == math.inf))
+    if hint is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    if hint == "tuple[int, ...]":
-        return isinstance(value, tuple) and all(isinstance(x, int) and not isinstance(x, bool) for x in value)
-    return isinstance(value, {"bool": bool, "str": str, "dict": dict}[hint])
+    return isinstance(value, hint)
 
 
-def _choice(name: str, value, options) -> None:
-    if value not in options:
-        raise ValueError(f"{name}={value!r} must be one of {options}")
+def _describe(hint: Any) -> str:
+    if _is_union(hint):
+        return " | ".join(map(_describe, get_args(hint)))
+    if hint is type(None):
+        return "None"
+    if get_origin(hint) is Literal:
+        return " | ".join(sorted({type(arg).__name__ for arg in get_args(hint)}))
+    if get_origin(hint) is tuple:
+        return f"tuple[{', '.join('...' if a is Ellipsis else _describe(a) for a in get_args(hint))}]"
+    return hint.__name__
 
 
-def _positive(name: str, value) -> None:
-    if value < 1:
-        raise ValueError(f"{name}={value!r} must be >= 1")
+def _bounded(rule) -> bool:
+    return any(key in rule for key in ("min", "gt", "max"))
 
 
-def _nonneg(name: str, value) -> None:
-    if value < 0:
-        raise ValueError(f"{name}={value!r} must be >= 0")
+def _in_range(value, rule) -> bool:
+    items = value if isinstance(value, tuple) else (value,)
+    return bool(items) and all(
+        ("min" not in rule or x >= rule["min"]) and ("gt" not in rule or x > rule["gt"])
+        and ("max" not in rule or x <= rule["max"]) for x in items)
 
 
-def _open_positive(name: str, value) -> None:
-    if not value > 0:
-        raise ValueError(f"{name}={value!r} must be > 0")
-
-
-def _unit(name: str, value) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name}={value!r} must be in [0, 1]")
+def _range_text(rule) -> str:
+    low = f"[{rule['min']}" if "min" in rule else f"({rule['gt']}" if "gt" in rule else None
+    if "max" in rule and low is not None:
+        text = f"in {low}, {rule['max']}]"
+    elif "max" in rule:
+        text = f"<= {rule['max']}"
+    else:
+        text = f">= {rule['min']}" if "min" in rule else f"> {rule['gt']}"
+    return text + (" (inf allowed)" if rule.get("inf") else "")

@@ -32,8 +32,8 @@ import numpy as np
 from dasc_env import DASCConfig
 
 from .adapter import DascAdapter
-from .buffer import Episode, EpisodeRecorder, shared_batch
-from .validation import BACKENDS
+from .buffer import Episode, EpisodeRecorder
+from .config import BACKENDS
 
 MAX_RESTARTS = 3
 """Replacements of one env copy within one collection before the run gives up (a worker that keeps dying
@@ -47,31 +47,28 @@ class WorkerRestartWarning(UserWarning):
 class EnvWorker:
     """One env copy and its episode recorder (what every backend runs)."""
 
-    def __init__(self, config: DASCConfig, matcher: str = "km", team_reward: str = "env"):
+    def __init__(self, config: DASCConfig, matcher: str = "km"):
         self.adapter = DascAdapter(config, matcher)
-        self.team_reward = team_reward
         self.recorder: EpisodeRecorder | None = None
         self.agents = np.empty(0, dtype=np.int64)
-        self.batch: dict[str, np.ndarray] = {}
+        self.batch: dict[str, np.ndarray] | None = None
 
     def reset(self, seed: int, eta: tuple[float, float], record: bool) -> dict[str, np.ndarray] | None:
         """Start the episode of ``seed`` with eta pushed to the matcher; the first observation batch
         (shared task graphs), or None when the episode has no agent."""
         self.adapter.set_eta(*eta)
-        self.recorder = EpisodeRecorder(self.team_reward, tuple(eta)) if record else None
-        self.agents, obs = self.adapter.reset(seed)
-        return self._observe(obs)
+        self.recorder = EpisodeRecorder(tuple(eta)) if record else None
+        self.agents, self.batch = self.adapter.reset(seed)
+        return self.batch
 
     def step(self, actions: np.ndarray, log_prob: np.ndarray) -> dict[str, np.ndarray] | None:
         """Act for the live agents; the next observation batch, or None when the episode is over."""
-        adapter = self.adapter
-        state = adapter.state_tables() if self.recorder is not None else None
-        result, live, obs = adapter.step(actions)
+        state = self.adapter.state_tables() if self.recorder is not None else None
+        result, live, batch = self.adapter.step(actions)
         if self.recorder is not None:
-            self.recorder.add(self.agents, self.batch, state, actions, log_prob, result,
-                              adapter.config.failed_recommendation_reward)
-        self.agents = live
-        return None if result.done else self._observe(obs)
+            self.recorder.add(self.agents, self.batch, state, actions, log_prob, result)
+        self.agents, self.batch = live, batch
+        return None if result.done else batch
 
     def finish(self, metrics: dict[str, float]) -> Episode | dict[str, float]:
         """The recorded ``Episode`` (or, without recording, the ledger metrics) with ``metrics`` added."""
@@ -80,12 +77,6 @@ class EnvWorker:
 
     def pid(self) -> int:
         return os.getpid()
-
-    def _observe(self, obs: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
-        if not self.agents.size:
-            return None
-        self.batch = shared_batch(self.adapter.env, self.agents, obs)
-        return self.batch
 
 
 class VecEnv:
@@ -287,19 +278,19 @@ class _RayWorker:
 class WorkerFactory:
     """A picklable ``EnvWorker`` builder (processes and Ray actors build their own)."""
 
-    def __init__(self, config: DASCConfig, matcher: str, team_reward: str):
-        self.config, self.matcher, self.team_reward = config, matcher, team_reward
+    def __init__(self, config: DASCConfig, matcher: str):
+        self.config, self.matcher = config, matcher
 
     def __call__(self) -> EnvWorker:
-        return EnvWorker(self.config, self.matcher, self.team_reward)
+        return EnvWorker(self.config, self.matcher)
 
 
 def make_vec_env(config: DASCConfig, num_envs: int, backend: str = "sync", matcher: str = "km",
-                 team_reward: str = "env", ray_address: str | None = None) -> VecEnv:
+                 ray_address: str | None = None) -> VecEnv:
     """``num_envs`` env copies of ``config`` on ``backend`` ("sync", "subprocess" or "ray")."""
     if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
         raise ValueError(f"num_envs={num_envs!r} must be an int >= 1")
-    factory = WorkerFactory(config, matcher, team_reward)
+    factory = WorkerFactory(config, matcher)
     if backend == "sync":
         return SyncVecEnv(factory, num_envs)
     if backend == "subprocess":

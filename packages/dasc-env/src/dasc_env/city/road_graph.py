@@ -128,10 +128,6 @@ class RoadGraph:
         tree, to_plane = self._lonlat_tree
         return tree.query(to_plane(np.asarray(lon, np.float64), np.asarray(lat, np.float64)))[1]
 
-    def lonlat_to_local_metres(self, lon, lat) -> np.ndarray:
-        """(n, 2) local equirectangular metres of (lon, lat) points, around the graph's centre."""
-        return self._lonlat_tree[1](np.asarray(lon, np.float64), np.asarray(lat, np.float64))
-
     @cached_property
     def _lonlat_tree(self):
         lonlat = self._require_lonlat()

@@ -1,6 +1,8 @@
-"""The PettingZoo parallel environment and its observation/state encoders."""
+"""The PettingZoo parallel environment, its action space and its observation/state encoders."""
 
+from .actions import action_space, is_binary_action
 from .dasc_env import DASCParallelEnv, env, parallel_env
 from .observations import ObservationEncoder, observation_space, state_features
 
-__all__ = ["DASCParallelEnv", "ObservationEncoder", "env", "observation_space", "parallel_env", "state_features"]
+__all__ = ["DASCParallelEnv", "ObservationEncoder", "action_space", "env", "is_binary_action", "observation_space",
+           "parallel_env", "state_features"]

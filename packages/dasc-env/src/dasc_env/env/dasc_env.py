@@ -23,7 +23,6 @@ import functools
 import warnings
 
 import numpy as np
-from gymnasium import spaces
 from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 from pettingzoo.utils import parallel_to_aec
@@ -33,6 +32,7 @@ from ..config import CUSTOM_CITY, DASCConfig, check_eta
 from ..matching import check_matcher
 from ..scenario import Scenario, generate_scenario
 from ..simulator import EpochOutcome, Ledger, Simulator
+from .actions import action_space, is_binary_action
 from .observations import ObservationEncoder
 
 
@@ -100,7 +100,7 @@ class DASCParallelEnv(ParallelEnv):
         self.distances = DistanceCache(self.graph, config.worker_range, config.distance_cache_mb)
         self.encoder = ObservationEncoder(config, self.graph, self.distances)
         self.state_space = self.encoder.state_space
-        self._action_space = spaces.Discrete(2)
+        self._action_space = action_space()
         self._np_random, _ = seeding.np_random(None)
         self.sim: Simulator | None = None
         self._renderer = None
@@ -318,7 +318,7 @@ class DASCParallelEnv(ParallelEnv):
                 raise ValueError(f"actions[{agent!r}]: {agent!r} is not a live agent")
             if action is None:
                 continue
-            if not _is_binary_action(action):
+            if not is_binary_action(action):
                 raise ValueError(f"actions[{agent!r}]={action!r} is outside Discrete(2); use 0 or 1")
             if action:
                 chosen.append(self._index_of[agent])
@@ -341,12 +341,3 @@ class DASCParallelEnv(ParallelEnv):
         if self.sim is None:
             raise RuntimeError("call reset() first")
         return self.sim
-
-
-def _is_binary_action(action) -> bool:
-    """True for 0 or 1 as a Python or numpy integer or bool (0-d arrays included)."""
-    if isinstance(action, np.ndarray):
-        if action.shape != ():
-            return False
-        action = action[()]
-    return isinstance(action, (int, np.integer, np.bool_)) and action in (0, 1)

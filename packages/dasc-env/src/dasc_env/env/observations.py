@@ -56,16 +56,35 @@ class ObservationEncoder:
     # ----------------------------------------------------------------- agents
     def encode(self, sim: Simulator, agents: np.ndarray) -> dict[str, np.ndarray]:
         """Batched observations of ``agents`` (global subtask indices): each value has a leading agent axis."""
-        cfg, sc = self.config, sim.scenario
-        n, t = agents.size, cfg.max_subtasks
-        xy = self._node_xy
-        blocked = sim.blocked()
-        rel_expected = (sc.latest_expected - sim.now) / TIME_SCALE
-        rel_deadline = (sc.latest_deadline - sim.now) / TIME_SCALE
-        duration = sc.subtask_durations / cfg.max_duration
-        sub_xy = xy[sc.subtask_nodes]
+        sc, n = sim.scenario, agents.size
+        blocked, times = sim.blocked(), self._subtask_times(sim)
+        nodes, adjacency, remaining = self._task_graphs(sim, agents, blocked, times)
+        slots = self.distances.slots(sc.subtask_nodes[agents])
+        workers, w_mask, can_recommend = self._nearest_workers(sim, agents, slots)
+        subtasks, s_mask = self._nearest_subtasks(sim, agents, slots, blocked, times)
+        return {
+            "task_nodes": nodes,
+            "task_adjacency": adjacency,
+            "task_mask": remaining.astype(np.int8),
+            "self_index": sc.subtask_local[agents],
+            "workers": workers,
+            "workers_mask": w_mask.astype(np.int8),
+            "subtasks": subtasks,
+            "subtasks_mask": s_mask.astype(np.int8),
+            "action_mask": np.stack([np.ones(n, np.int8), can_recommend.astype(np.int8)], axis=1),
+        }
 
-        # Task graphs: the agent's task, rows at local indices.
+    def _subtask_times(self, sim: Simulator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every subtask's (t^e_tau - now, t^d_tau - now) in TIME_SCALE units and its duration / max duration."""
+        sc = sim.scenario
+        return ((sc.latest_expected - sim.now) / TIME_SCALE, (sc.latest_deadline - sim.now) / TIME_SCALE,
+                sc.subtask_durations / self.config.max_duration)
+
+    def _task_graphs(self, sim: Simulator, agents: np.ndarray, blocked: np.ndarray,
+                     times: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each agent's task DAG, rows at local indices: node features, adjacency and the unfinished rows."""
+        sc, n, t = sim.scenario, agents.size, self.config.max_subtasks
+        rel_expected, rel_deadline, duration = times
         task = sc.subtask_task[agents]
         first = sc.task_ptr[task]
         local = np.arange(t)
@@ -81,7 +100,7 @@ class ObservationEncoder:
         nodes[..., 2] = duration[member]
         nodes[..., 3] = rel_expected[member]
         nodes[..., 4] = rel_deadline[member]
-        nodes[..., 5:7] = sub_xy[member]
+        nodes[..., 5:7] = self._node_xy[sc.subtask_nodes][member]
         nodes[..., 7:] = sc.subtask_skills[member]
         nodes *= remaining[..., None]
         adjacency = np.zeros((n, t, t), dtype=np.int8)
@@ -91,9 +110,13 @@ class ObservationEncoder:
         e_idx = np.arange(counts.sum()) + np.repeat(first_edge - (np.cumsum(counts) - counts), counts)
         adjacency[a_idx, sc.subtask_local[sc.edges[e_idx, 0]], sc.subtask_local[sc.edges[e_idx, 1]]] = 1
         adjacency *= (remaining[:, :, None] & remaining[:, None, :]).astype(np.int8)
+        return nodes, adjacency, remaining
 
-        # Nearest idle workers and nearest other live subtasks, by road distance.
-        slots = self.distances.slots(sc.subtask_nodes[agents])
+    def _nearest_workers(self, sim: Simulator, agents: np.ndarray,
+                         slots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each agent's nearest idle workers by road distance (features, mask), and whether any idle worker
+        in range has its skills (the "recommend" action mask)."""
+        cfg, sc, n, xy = self.config, sim.scenario, agents.size, self._node_xy
         idle = sim.idle_workers
         w_dist = self.distances.distances(slots, sim.worker_node[idle])
         skilled = (sc.subtask_skills[agents].astype(np.int32) @ (~sc.worker_skills[idle]).T.astype(np.int32)) == 0
@@ -101,13 +124,21 @@ class ObservationEncoder:
         chosen_w = idle[w_idx] if idle.size else np.zeros_like(w_idx)
         workers = np.zeros((n, cfg.top_k_workers, self.worker_features), dtype=np.float32)
         if idle.size:
-            workers[..., 0:2] = (xy[sim.worker_node[chosen_w]] - sub_xy[agents][:, None, :]) * (
+            workers[..., 0:2] = (xy[sim.worker_node[chosen_w]] - xy[sc.subtask_nodes[agents]][:, None, :]) * (
                 self._span / cfg.worker_range)
             workers[..., 2] = np.take_along_axis(w_dist, w_idx, axis=1) / cfg.worker_range
             workers[..., 3] = np.take_along_axis(skilled, w_idx, axis=1)
             workers[..., 4:] = sc.worker_skills[chosen_w]
         workers = np.where(w_mask[..., None], workers, 0).astype(np.float32)
+        can_recommend = (skilled & (w_dist <= cfg.worker_range)).any(axis=1)
+        return workers, w_mask, can_recommend
 
+    def _nearest_subtasks(self, sim: Simulator, agents: np.ndarray, slots: np.ndarray, blocked: np.ndarray,
+                          times: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Each agent's nearest other live subtasks by road distance: features and mask."""
+        cfg, sc, n = self.config, sim.scenario, agents.size
+        rel_expected, rel_deadline, duration = times
+        sub_xy = self._node_xy[sc.subtask_nodes]
         live = sim.open_subtasks
         # The env observes exactly the live subtasks: their rows are already cached in ``slots``.
         live_slots = slots if np.array_equal(live, agents) else self.distances.slots(sc.subtask_nodes[live])
@@ -125,19 +156,7 @@ class ObservationEncoder:
             subtasks[..., 6] = rel_deadline[other]
             subtasks[..., 7:] = sc.subtask_skills[other]
         subtasks = np.where(s_mask[..., None], subtasks, 0).astype(np.float32)
-
-        can_recommend = (skilled & (w_dist <= cfg.worker_range)).any(axis=1)
-        return {
-            "task_nodes": nodes,
-            "task_adjacency": adjacency,
-            "task_mask": remaining.astype(np.int8),
-            "self_index": sc.subtask_local[agents],
-            "workers": workers,
-            "workers_mask": w_mask.astype(np.int8),
-            "subtasks": subtasks,
-            "subtasks_mask": s_mask.astype(np.int8),
-            "action_mask": np.stack([np.ones(n, np.int8), can_recommend.astype(np.int8)], axis=1),
-        }
+        return subtasks, s_mask
 
     def terminal_observation(self) -> dict[str, np.ndarray]:
         """The observation returned with an agent's termination or truncation: zeros, nothing to do."""

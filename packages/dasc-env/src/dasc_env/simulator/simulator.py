@@ -25,7 +25,6 @@ One decision epoch (``Simulator.step``):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,6 +43,7 @@ from ..matching import (
 )
 from ..scenario import Scenario
 from .ledger import COMPLETED, FAILED, UNPUBLISHED, Ledger, MatchRecord, TaskOutcome
+from .outcome import EpochOutcome
 from .revenue import shaped_reward, task_revenue
 
 # Subtask states
@@ -52,39 +52,6 @@ UNSEEN, OPEN, ASSIGNED, DROPPED = 0, 1, 2, 3
 T_UNSEEN, T_LIVE, T_ASSIGNED, T_FAILED = 0, 1, 2, 3
 
 _TOL = 1e-9
-
-
-@dataclass
-class EpochOutcome:
-    """What one epoch did, per subtask (global indices) and per task."""
-
-    recommended: np.ndarray
-    """Subtasks recommended this epoch."""
-    matched: np.ndarray
-    """Subtasks matched this epoch, in match order."""
-    workers: np.ndarray
-    """Worker of each entry of ``matched``."""
-    origins: np.ndarray
-    """Node each of those workers set out from."""
-    u_skill: np.ndarray
-    u_dist: np.ndarray
-    u_time: np.ndarray
-    utility: np.ndarray
-    """Eq. 9-12 of each match."""
-    failed: np.ndarray
-    """Recommended subtasks that got no worker."""
-    reward_sparse: np.ndarray
-    """(S,) sparse channel: task revenue at the final match, -1 per failed recommendation."""
-    reward_shaped: np.ndarray
-    """(S,) shaped channel: Eq. 3 per match, -1 per failed recommendation."""
-    completed_tasks: np.ndarray
-    """Tasks whose last subtask was assigned this epoch."""
-    failed_tasks: np.ndarray
-    """Tasks that failed while the clock advanced (their open subtasks are dropped)."""
-    dropped: np.ndarray
-    """Open subtasks dropped because their task failed."""
-    published: np.ndarray
-    """Subtasks that became open while the clock advanced."""
 
 
 class Simulator:

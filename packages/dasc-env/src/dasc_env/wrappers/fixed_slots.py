@@ -38,7 +38,8 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from ..env.dasc_env import DASCParallelEnv, _is_binary_action
+from ..env.actions import is_binary_action
+from ..env.dasc_env import DASCParallelEnv
 from ..simulator.ledger import UNPUBLISHED
 
 INFO_KEYS = ("active", "subtask", "action_mask", "reward_sparse", "reward_shaped", "worker",
@@ -239,7 +240,7 @@ class FixedSlots(ParallelEnv):
         if array.dtype.kind not in "iub" or array.shape != (len(values),) or not np.isin(array, (0, 1)).all():
             # None means no recommendation; anything else must be 0 or 1, as in the raw env
             for name, value in actions.items():
-                if value is not None and not _is_binary_action(value):
+                if value is not None and not is_binary_action(value):
                     raise ValueError(f"actions[{name!r}]={value!r} is outside Discrete(2); use 0 or 1")
             array = np.array([0 if v is None else int(v) for v in values], dtype=np.int8)
         chosen[slots] = array

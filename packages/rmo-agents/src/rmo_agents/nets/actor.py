@@ -17,8 +17,9 @@ import torch.nn.functional as F
 from gymnasium import spaces
 from torch import Tensor, nn
 
+from ..batch import own_rows
 from ..config import ModelConfig
-from .gat import GraphEncoder, own_rows
+from .gat import GraphEncoder
 
 MASKED_LOGIT = -1e9
 """Logit of a masked action."""
@@ -49,7 +50,7 @@ class Actor(nn.Module):
 
     def forward(self, obs: dict[str, Tensor]) -> Tensor:
         """``(N, 2)`` logits of a batch of observations (leading axis: agents; task graphs may be shared,
-        see ``gat.own_rows``)."""
+        see ``batch.own_rows``)."""
         dtype = self.mlp[0].weight.dtype
         own = own_rows(self.gat(obs["task_nodes"], obs["task_adjacency"], obs["task_mask"]), obs)
         workers = obs["workers"].to(dtype) * obs["workers_mask"].to(dtype)[..., None]

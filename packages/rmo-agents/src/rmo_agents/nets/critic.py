@@ -20,10 +20,11 @@ import torch
 from gymnasium import spaces
 from torch import Tensor, nn
 
+from ..batch import own_rows
 from ..config import ModelConfig
-from .gat import own_rows
+from ..validation import choices, hints
 
-ENCODERS = ("gru", "deepsets")
+ENCODERS = choices(hints(ModelConfig)["critic_encoder"])
 
 
 class Critic(nn.Module):

@@ -15,9 +15,8 @@ predecessors); ``"undirected"`` uses A or A^T. Either way edges are restricted t
 The backends share one ``state_dict`` (same names and shapes), so a checkpoint trained
 with one loads into the other.
 
-Shared graphs. Agents of one task at one decision step see the same task DAG. A batch may
-carry each such graph once, with ``graph_index`` ``(N,)`` naming each agent's graph row;
-without it, row n is agent n's graph. ``own_rows`` reads an agent's own node either way.
+The encoder embeds whatever graphs it is given; with a shared-graph batch (``rmo_agents.batch``)
+each task graph of a step is embedded once and ``batch.own_rows`` reads each agent's own node.
 """
 
 from __future__ import annotations
@@ -28,9 +27,10 @@ from torch import Tensor, nn
 from torch_geometric.nn import DenseGATConv, GATConv
 
 from ..config import ModelConfig
+from ..validation import choices, hints
 
-BACKENDS = ("dense", "sparse")
-EDGES = ("undirected", "directed")
+BACKENDS = choices(hints(ModelConfig)["gat_backend"])
+EDGES = choices(hints(ModelConfig)["gat_edges"])
 
 
 class _DenseGATConv(DenseGATConv):
@@ -102,12 +102,3 @@ class GraphEncoder(nn.Module):
         h = self.conv2(h, edge_index)
         out = h.new_zeros(n * t, self.out_features).index_copy(0, rows, h)
         return out.reshape(n, t, self.out_features)
-
-
-def own_rows(table: Tensor, obs: dict[str, Tensor]) -> Tensor:
-    """``(N, F)``: row ``self_index[n]`` of agent n's graph in a ``(G, T, F)`` per-graph table."""
-    self_index = obs["self_index"].long()
-    graph_index = obs.get("graph_index")
-    if graph_index is None:
-        graph_index = torch.arange(self_index.shape[0], device=self_index.device)
-    return table[graph_index.long(), self_index]

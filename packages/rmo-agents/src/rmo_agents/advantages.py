@@ -1,0 +1,141 @@
+"""Advantages of both MDPs (Eq. 17) and the eta chain (Eq. 15-18), from recorded episodes, as arrays.
+
+An episode is a sequence of decision steps t = 0..T-1 (one global state each) and a flat list of
+agent-transitions i (one per live agent per step) with its step ``step[i]``, its agent ``agent[i]``
+and ``next[i]``, the same agent's transition at t + 1 (-1 once it has left); see ``buffer.Episode``.
+
+* Team advantage (theta, sparse MDP): GAE over steps of the team reward R_t (``team_rewards``);
+  every agent live at t shares A_t (or its share r_n / R_t with ``ppo.team_advantage="split"``).
+* Agent advantage (theta-hat, shaped MDP): GAE along each agent's own trajectory,
+  delta_i = r^sh_i + gamma V^(next) - V^_i, so dA_i / dr_i = 1 exactly (Eq. 18).
+* The eta chain: du_i/d eta (Eq. 12-13) at the matched transitions, carried back along each agent's
+  trajectory with the GAE Jacobian (gamma lambda)^k (``meta.eta_chain="gae"``) or left at the match
+  (``"paper"``: dA/dr = 1).
+
+Each GAE is one reverse scan over a (T, columns) table (``discounted_scan``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .buffer import Episode
+from .config import MetaConfig, PPOConfig
+
+
+def discounted_scan(delta: np.ndarray, discount: np.ndarray) -> np.ndarray:
+    """out[t] = delta[t] + discount[t] * out[t + 1] (out[T] = 0), along axis 0; any trailing shape."""
+    out = np.zeros_like(delta, dtype=np.float64)
+    running = np.zeros(delta.shape[1:], dtype=np.float64)
+    for t in range(delta.shape[0] - 1, -1, -1):
+        running = delta[t] + discount[t] * running
+        out[t] = running
+    return out
+
+
+def team_gae(rewards: np.ndarray, values: np.ndarray, gamma: float, lam: float) -> np.ndarray:
+    """A_t of Eq. 17 over one episode: delta_t = R_t + gamma V(s_{t+1}) - V(s_t), V(s_T) = 0 (terminal)."""
+    next_values = np.append(values[1:], 0.0)
+    delta = rewards + gamma * next_values - values
+    return discounted_scan(delta, np.full(rewards.shape, gamma * lam))
+
+
+def agent_gae(rewards: np.ndarray, values: np.ndarray, step: np.ndarray, agent: np.ndarray, nxt: np.ndarray,
+              gamma: float, lam: float) -> np.ndarray:
+    """Per-agent A^_i (Eq. 17 along each agent's trajectory; no bootstrap once it has left)."""
+    has_next = nxt >= 0
+    next_values = np.where(has_next, values[np.maximum(nxt, 0)], 0.0)
+    delta = rewards + gamma * next_values - values
+    return trajectory_scan(delta, has_next * (gamma * lam), step, agent)
+
+
+def trajectory_scan(delta: np.ndarray, discount: np.ndarray, step: np.ndarray, agent: np.ndarray) -> np.ndarray:
+    """out_i = delta_i + discount_i * out_next(i) along each agent's trajectory, on a dense (T, S) table.
+
+    ``delta`` may carry trailing dimensions (e.g. the two components of d u / d eta).
+    """
+    _, cols = np.unique(agent, return_inverse=True)
+    shape = (int(step.max()) + 1 if step.size else 0, int(cols.max()) + 1 if cols.size else 0)
+    table = np.zeros(shape + delta.shape[1:])
+    disc = np.zeros(shape + (1,) * (delta.ndim - 1))
+    table[step, cols] = delta
+    disc[step, cols] = discount.reshape((-1,) + (1,) * (delta.ndim - 1))
+    return discounted_scan(table, disc)[step, cols]
+
+
+def utility_grad(utilities: np.ndarray, alpha: float, beta: float) -> np.ndarray:
+    """(n, 2) du/d(alpha, beta) of u = ab u_sk + a(1-b) u_di + (1-a) u_ti (Eq. 12-13).
+
+    du/dalpha = beta u_sk + (1 - beta) u_di - u_ti; du/dbeta = alpha (u_sk - u_di).
+    """
+    u_sk, u_di, u_ti = utilities[:, 0], utilities[:, 1], utilities[:, 2]
+    return np.stack([beta * u_sk + (1.0 - beta) * u_di - u_ti, alpha * (u_sk - u_di)], axis=1)
+
+
+def team_rewards(episode: Episode, kind: str, failed_reward: float) -> np.ndarray:
+    """R_t of the sparse MDP per decision step (``ppo.team_reward``).
+
+    ``"env"``: the sum of the acting agents' sparse rewards (Eq. 1 to each completed task's last subtask,
+    ``failed_reward`` per failed recommendation). ``"revenue_delta"``: the change of E(M) (Eq. 2) booked by
+    the step, which also counts failed tasks' -kappa sum d, plus ``failed_reward`` per failed recommendation.
+    """
+    if kind == "env":
+        return np.bincount(episode.step, weights=episode.reward_sparse, minlength=episode.num_steps)
+    return episode.revenue_delta + failed_reward * episode.failed_recommendations
+
+
+@dataclass(frozen=True)
+class Advantages:
+    """Per agent-transition advantages and value targets of a batch of episodes (before normalisation)."""
+
+    team: np.ndarray
+    """A of theta per transition: the team A_t of its step, or its share (Eq. 17)."""
+    agent: np.ndarray
+    """A^ of theta-hat per transition (Eq. 17 along the agent's trajectory)."""
+    chain: np.ndarray
+    """(n, 2) dA^_i/dr_i * du_i/d eta per transition (Eq. 15-18), zero where no utility was defined."""
+    returns: np.ndarray
+    """Team value targets A_t + V(s_t) per decision step (Eq. 20)."""
+    returns_hat: np.ndarray
+    """Agent value targets A^_i + V^_i per transition."""
+
+
+def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: np.ndarray, ppo: PPOConfig,
+                       meta: MetaConfig, failed_reward: float) -> Advantages:
+    """Both GAEs and the eta chain of each episode, concatenated; ``values`` ``(sum T,)`` and ``values_hat``
+    ``(sum n,)`` are the critic's heads on the episodes' states and transitions, in order."""
+    lam, gamma = ppo.gae_lambda, ppo.gamma
+    team, agent, chain, returns, returns_hat = [], [], [], [], []
+    start_t, start_i = 0, 0
+    for e in episodes:
+        v = values[start_t:start_t + e.num_steps]
+        vh = values_hat[start_i:start_i + e.num_transitions]
+        rewards = team_rewards(e, ppo.team_reward, failed_reward)
+        a_t = team_gae(rewards, v, gamma, lam)
+        a_h = agent_gae(e.reward_shaped, vh, e.step, e.agent, e.next, gamma, lam)
+        du = utility_grad(e.utilities, *e.eta) * e.matched[:, None]
+        if meta.eta_samples == "positive_shaped":
+            du *= (e.reward_shaped > 0)[:, None]
+        if meta.eta_chain == "gae":
+            du = trajectory_scan(du, (e.next >= 0) * (gamma * lam), e.step, e.agent)
+        a_i = a_t[e.step]
+        if ppo.team_advantage == "split":
+            share = np.divide(e.reward_sparse, rewards[e.step], out=np.ones_like(a_i),
+                              where=np.abs(rewards[e.step]) > 1e-6)
+            a_i = a_i * share
+        team.append(a_i)
+        agent.append(a_h)
+        chain.append(du)
+        returns.append(a_t + v)
+        returns_hat.append(a_h + vh)
+        start_t += e.num_steps
+        start_i += e.num_transitions
+    return Advantages(*(np.concatenate(x) for x in (team, agent, chain, returns, returns_hat)))
+
+
+def standardise(advantages: np.ndarray) -> tuple[np.ndarray, float]:
+    """(A - mean) / (std + 1e-8) over the rollout, and the divisor (the eta chain is divided by it too)."""
+    sigma = advantages.std() + 1e-8
+    return (advantages - advantages.mean()) / sigma, sigma
