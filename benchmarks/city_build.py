@@ -6,11 +6,12 @@ and warm (read the cache file), plus the demand model. Writes ``results/city_bui
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 import time
 from pathlib import Path
+
+from report import write_csv
 
 import dasc_env
 from dasc_env.city import PRESETS, CityDemand, load_city, synthetic_city
@@ -43,11 +44,7 @@ def main() -> None:
         print(f"{r['city']:>8} {r['nodes']:>7} {r['edges']:>7} {r['arcs']:>7} {r['cold_s']:>7.3f} "
               f"{r['first_cached_s']:>12.3f} {r['warm_s']:>7.3f} {r['demand_s']:>8.3f}")
     out = Path("results/city_build.csv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(out, rows)
     print(f"wrote {out}")
 
 

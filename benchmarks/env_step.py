@@ -20,11 +20,11 @@ max_subtasks slots) and compact pools, with a random action for every slot, and 
 from __future__ import annotations
 
 import argparse
-import csv
 import time
 from pathlib import Path
 
 import numpy as np
+from report import write_csv
 
 import dasc_env
 from dasc_env.wrappers import FixedSlots
@@ -85,15 +85,7 @@ def slots_table(city: str, tasks: int, workers: int, seed: int, pools: list[int 
         print(f"{r['slots']:>6} {r['step_median_ms']:>11.2f} {r['step_p95_ms']:>11.2f} {r['ratio_to_raw']:>6.2f} "
               f"{r['max_live_agents']:>8} {r['mean_overflow']:>13.2f}")
     write_csv(out, rows)
-
-
-def write_csv(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {path}")
+    print(f"wrote {out}")
 
 
 def reference_points(city: str) -> None:
@@ -155,6 +147,7 @@ def main() -> None:
         print(f"{r['city']:>8} {r['tasks']:>5} {r['workers']:>7} {r['steps']:>6} {r['mean_live_agents']:>7.1f} "
               f"{r['step_median_ms']:>11.2f} {r['step_p95_ms']:>11.2f} {r['episode_s']:>9.2f}")
     write_csv(args.out, rows)
+    print(f"wrote {args.out}")
     if args.reference:
         reference_points(cities[0])
 

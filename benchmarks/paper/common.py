@@ -9,50 +9,55 @@ Every script takes ``--scale smoke|local|full``:
 
 from __future__ import annotations
 
-import csv
 import json
 import math
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # benchmarks/: the helpers every benchmark shares
+from report import write_csv  # noqa: E402, F401  (the figure scripts import it from here)
 
 SCALES = ("smoke", "local", "full")
 
 
 def training_run(variant: str, seed: int, point: dict, episodes: int, eval_every: int, eval_seeds: int,
                  out: str, overrides: tuple[str, ...] = (), evaluate: bool = True) -> list[dict]:
-    """Train one ``practical``-preset run and record a row after every update (and at the start).
+    """Train one ``practical``-preset run (``Trainer.run``) and record a row after every update (and at the start).
 
     ``point``: city, tasks, workers and ``dasc`` (extra ``DASCConfig`` fields). Rows hold the episodes, env
     steps and agent-transitions trained on so far, eta = (alpha, beta), the training episodes' revenue, and
-    with ``evaluate`` every ``eval_every`` updates (and at the start and the end) the held-out revenue of theta
-    (``eval_revenue``, NaN in between), always on the same held-out scenarios. The run's checkpoints before
-    and after training are ``out/first.pt`` and ``out/last.pt``.
+    with ``evaluate`` every ``eval_every`` updates (``run.eval_every``; and at the start and the end) the held-out
+    revenue of theta (``eval_revenue``, NaN in between), always on the same held-out scenarios. The run's
+    checkpoints before and after training are ``out/first.pt`` and ``out/last.pt``; ``Trainer.run`` also writes
+    its log, ``config.json`` and ``best.pt`` there.
     """
     from rmo_agents import Trainer, preset
 
     config = preset("practical").with_overrides([
         f"env.city={point['city']}", f"env.num_tasks={point['tasks']}", f"env.num_workers={point['workers']}",
         f"env.dasc={json.dumps(point.get('dasc', {}))}", f"meta.variant={variant}", f"run.seed={seed}",
-        f"run.episodes={episodes}", f"run.eval_seeds={eval_seeds}", "run.eval_every=0", "run.threads=1",
-        "run.progress=false", f"run.out={out}", *overrides])
+        f"run.episodes={episodes}", f"run.eval_seeds={eval_seeds}", f"run.eval_every={eval_every if evaluate else 0}",
+        "run.threads=1", "run.progress=false", f"run.out={out}", *overrides])
     with Trainer(config) as trainer:
         trainer.save(Path(out) / "first.pt")
         alpha, beta = trainer.learner.eta.pair()
         rows = [dict(variant=variant, seed=seed, update=0, episodes=0, env_steps=0, transitions=0, alpha=alpha,
                      beta=beta, train_revenue=math.nan, eval_revenue=trainer.evaluate() if evaluate else math.nan)]
-        env_steps = transitions = 0
-        while trainer.episodes_done < episodes:
-            stats = trainer.train_iteration()
-            env_steps += int(stats["env_steps"])
-            transitions += int(stats["transitions"])
-            updates = trainer.learner.updates
-            due = evaluate and (updates % eval_every == 0 or trainer.episodes_done >= episodes)
-            rows.append(dict(variant=variant, seed=seed, update=updates, episodes=trainer.episodes_done,
-                             env_steps=env_steps, transitions=transitions, alpha=stats["alpha"], beta=stats["beta"],
-                             train_revenue=stats["revenue"], eval_revenue=trainer.evaluate() if due else math.nan))
-        trainer.save(Path(out) / "last.pt")
+
+        def record(stats: dict[str, float]) -> None:
+            last = rows[-1]
+            eval_revenue = stats.get("eval_revenue", math.nan)
+            if evaluate and trainer.episodes_done >= episodes and "eval_revenue" not in stats:
+                eval_revenue = trainer.evaluate()  # the end of the run between two evaluation updates
+            rows.append(dict(variant=variant, seed=seed, update=trainer.learner.updates,
+                             episodes=trainer.episodes_done, env_steps=last["env_steps"] + int(stats["env_steps"]),
+                             transitions=last["transitions"] + int(stats["transitions"]), alpha=stats["alpha"],
+                             beta=stats["beta"], train_revenue=stats["revenue"], eval_revenue=eval_revenue))
+
+        trainer.run(callback=record)  # writes last.pt after every update
     return rows
 
 
@@ -62,14 +67,6 @@ def run_jobs(function, jobs: list[tuple], processes: int) -> list:
         return [function(*job) for job in jobs]
     with ProcessPoolExecutor(max_workers=processes) as pool:
         return list(pool.map(function, *zip(*jobs)))
-
-
-def write_csv(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def confidence_band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
