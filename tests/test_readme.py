@@ -1,4 +1,5 @@
-"""Every Python block of the READMEs runs as written, except blocks marked ``<!-- docs-test: skip (why) -->``."""
+"""Every Python block of the READMEs runs as written, except blocks marked ``<!-- docs-test: skip (why) -->``;
+the blocks of docs/CUSTOM_SCENARIOS.md run top to bottom in one folder."""
 
 import re
 from pathlib import Path
@@ -21,3 +22,12 @@ def blocks():
 def test_readme_python_block_runs_as_written(code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "<readme>", "exec"), {"__name__": "__readme__"})
+
+
+def test_custom_scenarios_page_runs_top_to_bottom(tmp_path, monkeypatch):
+    """docs/CUSTOM_SCENARIOS.md is one walk-through: its blocks run in order, in one folder."""
+    monkeypatch.chdir(tmp_path)
+    page = ROOT / "docs" / "CUSTOM_SCENARIOS.md"
+    for n, match in enumerate(BLOCK.finditer(page.read_text())):
+        assert not match.group(1), "every block of the walk-through runs"
+        exec(compile(match.group(2), f"<{page.name} block {n}>", "exec"), {"__name__": "__docs__"})

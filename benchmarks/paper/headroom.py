@@ -33,8 +33,8 @@ def payments(city: str, tasks: int, workers: int, seed: int, dasc: dict) -> tupl
 
     env = DASCParallelEnv(DASCConfig(**dasc).replace(city=city, num_tasks=tasks, num_workers=workers))
     env.reset(seed=seed)
-    sim, sc = env.sim, env.sim.scenario
-    skilled, dist = sim.reach(np.arange(sc.num_subtasks), np.arange(sc.num_workers))
+    sc = env.scenario
+    skilled, dist = env.reach(np.arange(sc.num_subtasks), np.arange(sc.num_workers))
     near = skilled & (dist <= env.config.worker_range)
 
     def paid(covered: np.ndarray) -> float:

@@ -13,6 +13,7 @@ from rmo_agents.adapter import DascAdapter
 from rmo_agents.batch import AGENT_KEYS, GRAPH_KEYS
 from rmo_agents.buffer import EpisodeRecorder
 from rmo_agents.config import EnvConfig, MetaConfig, ModelConfig, OptimConfig, PPOConfig, RunConfig
+from rmo_agents.env_source import EnvSource
 from rmo_agents.nets import Actor
 from rmo_agents.rollout import collect
 
@@ -89,7 +90,7 @@ PLAYED_ETA = (0.4, 0.6)
 def play_recorded(config: DASCConfig, eta: tuple[float, float], seed: int = 3):
     """One random-action episode through a ``DascAdapter``, recorded by an ``EpisodeRecorder``:
     (the ``Episode``, what was seen at every step, the env's final E(M))."""
-    adapter = DascAdapter(config)
+    adapter = DascAdapter(EnvSource(config))
     adapter.set_eta(*eta)
     rng = np.random.default_rng(0)
     recorder = EpisodeRecorder(eta)

@@ -7,6 +7,7 @@ import dasc_env
 from dasc_env import DASCConfig
 from rmo_agents.adapter import DascAdapter
 from rmo_agents.batch import GRAPH_KEYS
+from rmo_agents.env_source import EnvSource
 
 CONFIG = DASCConfig(city="small", num_tasks=6, num_workers=6, arrival_window=300.0, min_subtasks=2, max_subtasks=4)
 SEED = 3
@@ -33,7 +34,7 @@ def per_agent(batch: dict | None) -> dict[str, np.ndarray]:
 @pytest.fixture(scope="module")
 def twin():
     """One random-action episode played by the adapter and, with the same seed and actions, by a plain env."""
-    adapter = DascAdapter(CONFIG)
+    adapter = DascAdapter(EnvSource(CONFIG))
     plain = dasc_env.parallel_env(CONFIG)
     live, batch = adapter.reset(SEED)
     obs, _ = plain.reset(seed=SEED)
@@ -150,7 +151,7 @@ def matched_infos_until(adapter: DascAdapter, count: int, max_steps: int = 400) 
 
 
 def test_set_eta_before_reset_makes_the_matched_utility_eq_12_at_that_eta():
-    adapter = DascAdapter(CONFIG)
+    adapter = DascAdapter(EnvSource(CONFIG))
     adapter.set_eta(0.3, 0.6)
     adapter.reset(SEED)
     assert adapter.env.utility_params == (0.3, 0.6)
@@ -164,7 +165,7 @@ def test_set_eta_before_reset_makes_the_matched_utility_eq_12_at_that_eta():
 
 
 def test_set_eta_during_an_episode_applies_from_the_next_step():
-    adapter = DascAdapter(CONFIG)
+    adapter = DascAdapter(EnvSource(CONFIG))
     adapter.reset(SEED)
     matched_infos_until(adapter, 1)
     adapter.set_eta(0.8, 0.2)
@@ -175,11 +176,11 @@ def test_set_eta_during_an_episode_applies_from_the_next_step():
 
 def test_set_eta_outside_the_unit_square_raises():
     with pytest.raises(ValueError, match="alpha"):
-        DascAdapter(CONFIG).set_eta(1.5, 0.5)
+        DascAdapter(EnvSource(CONFIG)).set_eta(1.5, 0.5)
 
 
 def test_matcher_argument_reaches_the_env():
-    adapter = DascAdapter(CONFIG, matcher="greedy")
+    adapter = DascAdapter(EnvSource(CONFIG), matcher="greedy")
     adapter.reset(SEED)
     assert adapter.env.sim.matcher == "greedy"
 
@@ -198,7 +199,7 @@ def advance_until_visible_rows_have_a_gap(adapter: DascAdapter) -> dict:
 
 
 def test_state_tables_compacts_visible_subtask_rows_to_the_front_in_order():
-    adapter = DascAdapter(CONFIG)
+    adapter = DascAdapter(EnvSource(CONFIG))
     full = advance_until_visible_rows_have_a_gap(adapter)
     compact = adapter.state_tables()
     expected = [full["subtasks"][r] for r in range(full["subtasks"].shape[0]) if full["subtasks_mask"][r]]
@@ -207,7 +208,7 @@ def test_state_tables_compacts_visible_subtask_rows_to_the_front_in_order():
 
 
 def test_state_tables_keeps_workers_and_time_and_drops_the_mask():
-    adapter = DascAdapter(CONFIG)
+    adapter = DascAdapter(EnvSource(CONFIG))
     full = advance_until_visible_rows_have_a_gap(adapter)
     compact = adapter.state_tables()
     assert set(compact) == {"workers", "subtasks", "time"}
@@ -218,7 +219,7 @@ def test_state_tables_keeps_workers_and_time_and_drops_the_mask():
 # ------------------------------------------------------------------ action checks
 @pytest.mark.parametrize("shape", ["short", "long", "column"])
 def test_actions_of_the_wrong_shape_raise_value_error_before_stepping(shape):
-    adapter = DascAdapter(CONFIG)
+    adapter = DascAdapter(EnvSource(CONFIG))
     live, _ = adapter.reset(SEED)
     actions = {"short": np.ones(live.size - 1, dtype=np.int64), "long": np.ones(live.size + 1, dtype=np.int64),
                "column": np.ones((live.size, 1), dtype=np.int64)}[shape]
@@ -229,7 +230,7 @@ def test_actions_of_the_wrong_shape_raise_value_error_before_stepping(shape):
 
 
 def test_an_episode_runs_on_the_array_path_without_the_per_agent_dicts(monkeypatch):
-    adapter = DascAdapter(CONFIG)
+    adapter = DascAdapter(EnvSource(CONFIG))
 
     def refuse(*args, **kwargs):
         raise AssertionError("the adapter must not go through the per-agent dict API")

@@ -5,12 +5,21 @@ import json
 import subprocess
 import sys
 
+import torch
+
+import dasc_env
+from rmo_agents import RMOConfig, RMOPolicy, Trainer
 from rmo_agents.cli import SHORTCUTS, eval_main, train_main, train_parser
 
 TINY = ["--city", "small", "--tasks", "4", "--workers", "12", "--threads", "1", "--no-progress",
         "--set", 'env.dasc={"arrival_window": 300.0, "decision_interval": 30.0}',
         "--set", "model.gat_heads=2", "--set", "model.gat_hidden=4", "--set", "model.actor_hidden=[16]",
         "--set", "ppo.epochs=1"]
+
+
+def read_csv(path) -> list[dict[str, str]]:
+    with open(path) as f:
+        return list(csv.DictReader(f))
 
 
 def test_train_then_resume_then_eval_writes_every_output(tmp_path):
@@ -20,13 +29,13 @@ def test_train_then_resume_then_eval_writes_every_output(tmp_path):
         assert (out / name).is_file(), name
     assert list((out / "tb").glob("events.out.tfevents.*"))
     assert train_main(["--resume", str(out / "last.pt"), "--episodes", "3", "--no-progress"]) == 0
-    rows = list(csv.DictReader((out / "metrics.csv").open()))
+    rows = read_csv(out / "metrics.csv")
     assert [int(r["episodes"]) for r in rows] == [1, 2, 3]
     logged = {"revenue", "loss_theta", "loss_theta_hat", "meta_norm", "xi", "alpha", "beta", "eval_revenue"}
     assert logged <= set(rows[0])
     assert eval_main([str(out / "best.pt"), "--seeds", "1", "--methods", "rmo,rec,km", "--no-plots", "--quiet",
                       "--out", str(tmp_path / "eval")]) == 0
-    results = list(csv.DictReader((tmp_path / "eval" / "results.csv").open()))
+    results = read_csv(tmp_path / "eval" / "results.csv")
     assert sorted(r["method"] for r in results) == ["km", "rec", "rmo"]
     assert {r["num_tasks"] for r in results} == {"4"}
 
@@ -75,3 +84,31 @@ def test_console_scripts_are_installed():
                                f"print([e.value for e in entry_points(group='console_scripts', name='{script}')])"],
                               capture_output=True, text=True, check=True)
         assert "rmo_agents.cli" in done.stdout
+
+
+def test_zero_episodes_writes_the_untrained_checkpoint(tmp_path):
+    out = tmp_path / "untrained"
+    assert train_main([*TINY, "--episodes", "0", "--out", str(out)]) == 0
+    untrained = RMOPolicy.load(out / "last.pt")
+    fresh = Trainer(RMOConfig.from_file(out / "config.json").replace_path("run.out", str(tmp_path / "fresh")))
+    for a, b in zip(untrained.actor.parameters(), fresh.learner.actor.parameters()):
+        assert torch.equal(a, b)
+    assert (out / "best.pt").is_file() and not (out / "metrics.csv").exists()
+
+
+def test_train_and_eval_on_a_scenario_file(tmp_path):
+    from tests.rmo_agents.test_env_source import hand_made
+
+    case = dasc_env.save_scenario(hand_made(), tmp_path / "case.npz")
+    out = tmp_path / "run"
+    assert train_main([*TINY, "--scenario", str(case), "--episodes", "1", "--out", str(out)]) == 0
+    assert eval_main([str(out / "last.pt"), "--methods", "rmo,km", "--no-plots", "--quiet",
+                      "--out", str(tmp_path / "eval")]) == 0  # on the training scenario by default
+    results = read_csv(tmp_path / "eval" / "results.csv")
+    assert sorted((r["method"], r["num_tasks"], r["num_workers"]) for r in results) == [("km", "2", "2"),
+                                                                                         ("rmo", "2", "2")]
+
+
+def test_eval_of_a_missing_scenario_file_exits_2_naming_it(tmp_path, checkpoint, capsys):
+    assert eval_main([str(checkpoint), "--scenario", str(tmp_path / "gone.npz"), "--quiet"]) == 2
+    assert "gone.npz" in capsys.readouterr().err

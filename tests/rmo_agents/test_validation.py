@@ -15,8 +15,8 @@ from rmo_agents.config import EnvConfig, RMOConfig
 from rmo_agents.validation import AT_LEAST_1, check_section, choices, hints
 
 SECTIONS = {f.name: f.type for f in dataclasses.fields(RMOConfig)}
-FREE_TEXT = {"env.city", "env.ray_address", "run.out"}
-"""String fields that take any text (dasc-env checks the city, Ray the address)."""
+FREE_TEXT = {"env.city", "env.ray_address", "env.scenario", "env.graph", "run.out"}
+"""String fields that take any text (dasc-env checks the city and reads the files, Ray the address)."""
 
 
 def section_fields():

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from rmo_agents import RMOConfig
+from rmo_agents.env_source import EnvSource
 from rmo_agents.vec_env import EnvWorker, SubprocVecEnv, WorkerRestartWarning, make_vec_env
 from tests.rmo_agents.builders import kill_during_step, with_backend
 from tests.rmo_agents.builders import tiny_config as tiny
@@ -35,7 +36,7 @@ def test_an_exception_in_a_worker_is_raised_with_its_traceback(tmp_path):
 
 
 def test_a_worker_that_cannot_be_built_raises_its_error_instead_of_restarting(tmp_path):
-    envs = SubprocVecEnv(functools.partial(EnvWorker, "not a config"), 1)
+    envs = SubprocVecEnv(functools.partial(EnvWorker, EnvSource("not a config")), 1)
     try:
         with pytest.raises(RuntimeError, match="(?s)worker 0 failed in reset.*config must be a DASCConfig"):
             envs.call({0: ("reset", (1, (0.5, 0.5), True))})
@@ -59,9 +60,9 @@ def test_unknown_backend_is_rejected_naming_the_field(tmp_path):
     with pytest.raises(ValueError, match="env.backend='threads'"):
         tiny(tmp_path).replace_path("env.backend", "threads")
     with pytest.raises(ValueError, match="backend='threads'"):
-        make_vec_env(RMOConfig().env.dasc_config(), 1, "threads")
+        make_vec_env(EnvSource(RMOConfig().env.dasc_config()), 1, "threads")
     with pytest.raises(ValueError, match="num_envs='2'"):
-        make_vec_env(RMOConfig().env.dasc_config(), "2")
+        make_vec_env(EnvSource(RMOConfig().env.dasc_config()), "2")
 
 
 @pytest.fixture(scope="module")

@@ -113,3 +113,42 @@ def test_cli_at_one_grid_point_says_where_the_results_are(tmp_path, capsys):
 def test_cli_rejects_a_city_that_is_not_a_preset(tmp_path, capsys):
     assert main(["--city", "custom", "--methods", "km", "--out", str(tmp_path)]) == 2
     assert "not synthetic presets" in capsys.readouterr().err
+
+
+class SkillFirst(RulePolicy):
+    """KM that weighs skills only: eta = (1, 1) gives v1 = 1, v2 = v3 = 0 (Eq. 13)."""
+
+    def __init__(self):
+        super().__init__("skill-first", "finished", "km")
+
+    def reset(self, env, seed=None):
+        super().reset(env, seed)
+        env.set_utility_params(1.0, 1.0)
+
+
+def one_subtask_two_workers_env():
+    """A subtask at node 10 needing skill 0. Worker 0 at node 9 has 3 skills (u_skill 1/3, 100 m away), worker 1
+    at node 15 has 1 (u_skill 1, 500 m). With the default eta (0.95, 0.10): u = 0.095 u_skill + 0.855 u_dist + .05
+    u_time gives worker 0 (0.8696 + ..) over worker 1 (0.8645 + ..); skills only picks worker 1."""
+    from tests.builders import line_city, make_scenario, tiny_config
+
+    task = dict(created=0.0, expected=5000.0, deadline=9000.0, payment=100.0, subtasks=[(10, [0], 60.0)])
+    scenario = make_scenario([(9, [0, 1, 2]), (15, [0])], [task])
+    return dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
+
+
+def test_km_scores_the_same_after_a_method_that_set_its_own_eta_on_the_same_env():
+    env = one_subtask_two_workers_env()
+    first = run_episode(env, make_method("km"), seed=0)
+    run_episode(env, SkillFirst(), seed=0)
+    assert env.ledger.matches[0].worker == 1
+    again = run_episode(env, make_method("km"), seed=0)
+    assert env.ledger.matches[0].worker == 0
+    assert again["revenue"] == first["revenue"] == pytest.approx(100.0 - 1e-3 * 100.0)
+
+
+def test_every_episode_starts_from_the_config_eta():
+    env = one_subtask_two_workers_env()
+    run_episode(env, SkillFirst(), seed=0)
+    run_episode(env, RulePolicy("plain", "finished", "km"), seed=0)
+    assert env.utility_params == (env.config.alpha, env.config.beta)

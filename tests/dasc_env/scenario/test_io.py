@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from dasc_env import DASCConfig, generate_scenario
-from dasc_env.city import CityDemand, synthetic_city
-from dasc_env.scenario import load_scenario, save_scenario
+from dasc_env.city import CityDemand, save_graph, synthetic_city
+from dasc_env.scenario import load_scenario, load_scenarios, save_scenario, scenario_files
+from dasc_env.scenario.io import FIELDS
 
 
 def scenario():
@@ -58,3 +59,59 @@ def test_damaged_file_raises_value_error_naming_it(tmp_path, damage):
     bad.write_bytes(bytes(raw))
     with pytest.raises(ValueError, match="bad.npz"):
         load_scenario(bad)
+
+
+def test_a_folder_loads_in_name_order(tmp_path):
+    c = DASCConfig(num_tasks=2, num_workers=3)
+    demand = CityDemand(synthetic_city("small"), c)
+    for name, tasks in (("b", 2), ("a", 1), ("c", 3)):
+        save_scenario(generate_scenario(c.replace(num_tasks=tasks), demand, np.random.default_rng(0)), tmp_path / name)
+    (tmp_path / "notes.txt").write_text("not a scenario")
+    assert [s.num_tasks for s in load_scenarios(tmp_path)] == [1, 2, 3]
+    assert [p.name for p in scenario_files(tmp_path)] == ["a.npz", "b.npz", "c.npz"]
+
+
+def test_a_single_file_loads_as_a_list_of_one(tmp_path):
+    path = save_scenario(scenario(), tmp_path / "one")
+    assert [s.num_tasks for s in load_scenarios(path)] == [6]
+
+
+def test_an_empty_folder_is_refused_naming_it(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="empty: folder holds no .npz scenario file"):
+        load_scenarios(tmp_path / "empty")
+
+
+def test_a_missing_path_is_named(tmp_path):
+    with pytest.raises(ValueError, match="nowhere.npz: no such file"):
+        load_scenario(tmp_path / "nowhere.npz")
+
+
+def test_a_road_graph_file_is_not_a_scenario(tmp_path, line):
+    save_graph(line, tmp_path / "graph.npz")
+    with pytest.raises(ValueError, match="graph.npz: not a dasc-scenario file"):
+        load_scenario(tmp_path / "graph.npz")
+
+
+def test_a_plain_npy_array_is_not_a_scenario(tmp_path):
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="array.npy: not an .npz archive"):
+        load_scenario(tmp_path / "array.npy")
+
+
+def test_a_pickled_object_array_is_refused_without_unpickling(tmp_path):
+    s = scenario()
+    arrays = {name: getattr(s, name) for name in FIELDS}
+    arrays["edges"] = np.array([object()], dtype=object)
+    np.savez(tmp_path / "pickled.npz", format="dasc-scenario", version=1, **arrays)
+    with pytest.raises(ValueError, match="pickled.npz: not a readable"):
+        load_scenario(tmp_path / "pickled.npz")
+
+
+def test_an_unsorted_stream_in_a_file_is_refused_naming_file_and_task(tmp_path):
+    s = scenario()
+    arrays = {name: getattr(s, name) for name in FIELDS}
+    arrays["task_created"] = arrays["task_created"][::-1].copy()
+    np.savez(tmp_path / "unsorted.npz", format="dasc-scenario", version=1, **arrays)
+    with pytest.raises(ValueError, match=r"unsorted.npz: Scenario.task_created\[1\] must be >= task_created\[0\]"):
+        load_scenario(tmp_path / "unsorted.npz")

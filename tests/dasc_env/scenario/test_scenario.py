@@ -64,3 +64,28 @@ def test_repr_is_a_one_line_summary():
     c = DASCConfig(num_tasks=4, num_workers=7)
     text = repr(generate_scenario(c, CityDemand(synthetic_city("small"), c), np.random.default_rng(0)))
     assert text.startswith("Scenario(tasks=4, subtasks=") and "workers=7" in text and "\n" not in text
+
+
+def test_creation_times_out_of_order_are_refused_naming_the_task():
+    with pytest.raises(ValueError, match=r"task_created\[2\] must be >= task_created\[1\].*got 50.0 after 100.0"):
+        make_scenario([(0, [0])], [TASK, {**TASK, "created": 100, "expected": 200, "deadline": 300},
+                                   {**TASK, "created": 50, "expected": 150, "deadline": 250}])
+
+
+def test_equal_creation_times_are_accepted():
+    s = make_scenario([(0, [0])], [TASK, TASK])
+    assert s.task_created.tolist() == [0.0, 0.0]
+
+
+def test_all_predecessors_holds_vacuously_and_needs_every_predecessor():
+    # task 0: 0 -> 2 and 1 -> 2; task 1: no edge
+    three = {**TASK, "subtasks": [(0, [0], 10), (1, [0], 10), (2, [0], 10)], "edges": [(0, 2), (1, 2)]}
+    s = make_scenario([(0, [0])], [three, TASK])
+    assert s.all_predecessors([True, False, False, False, False]).tolist() == [True, True, False, True, True]
+    assert s.all_predecessors([True, True, False, False, False]).tolist() == [True, True, True, True, True]
+
+
+def test_fit_config_takes_the_sizes_of_the_scenario():
+    s = make_scenario([(0, [0]), (1, [1])], [TASK], num_skills=4)
+    c = s.fit_config(DASCConfig(max_subtasks=1, min_subtasks=1), reward_mode="shaped")
+    assert (c.num_tasks, c.num_workers, c.num_skills, c.max_subtasks, c.reward_mode) == (1, 2, 4, 2, "shaped")

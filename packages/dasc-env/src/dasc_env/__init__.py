@@ -7,8 +7,8 @@
 
 from .city import RoadGraph, synthetic_city
 from .config import DASCConfig
-from .env import DASCParallelEnv, env, parallel_env
-from .scenario import Scenario, generate_scenario
+from .env import DASCParallelEnv, SubtaskStatus, env, parallel_env
+from .scenario import Scenario, ScenarioBuilder, generate_scenario, load_scenario, save_scenario
 from .simulator import Ledger, MatchRecord, TaskOutcome, verify_ledger
 
 __version__ = "0.1.0"
@@ -20,10 +20,14 @@ __all__ = [
     "MatchRecord",
     "RoadGraph",
     "Scenario",
+    "ScenarioBuilder",
+    "SubtaskStatus",
     "TaskOutcome",
     "env",
     "generate_scenario",
+    "load_scenario",
     "parallel_env",
+    "save_scenario",
     "synthetic_city",
     "verify_ledger",
 ]

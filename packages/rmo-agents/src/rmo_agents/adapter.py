@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import dasc_env
 from dasc_env import DASCConfig
 from dasc_env.simulator.ledger import COMPLETED, FAILED
 
 from .batch import observe
+from .env_source import EnvSource
 
 
 @dataclass
@@ -48,8 +48,9 @@ class StepResult:
 class DascAdapter:
     """One env, driven with arrays. ``reset`` and ``step`` return the live agents' observation batch."""
 
-    def __init__(self, config: DASCConfig, matcher: str = "km"):
-        self.env = dasc_env.parallel_env(config)
+    def __init__(self, source: EnvSource, matcher: str = "km"):
+        self.source = source
+        self.env = source.make_env()
         self.env.set_matcher(matcher)
         self.observation_space = self.env.observation_space(None)
         self.encoder = self.env.encoder
@@ -63,8 +64,10 @@ class DascAdapter:
         self.env.set_utility_params(float(alpha), float(beta))
 
     def reset(self, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
-        """Start an episode; returns (live subtasks as global indices, their shared-graph batch or None)."""
-        self.env.reset(seed=int(seed))
+        """Start the episode of ``seed`` (on the source's scenario for that seed, if it has fixed ones); returns
+        (live subtasks as global indices, their shared-graph batch or None)."""
+        scenario = self.source.scenario_for(seed)
+        self.env.reset(seed=int(seed), options={"scenario": scenario} if scenario is not None else None)
         return observe(self.env)
 
     def step(self, actions: np.ndarray) -> tuple[StepResult, np.ndarray, dict[str, np.ndarray] | None]:

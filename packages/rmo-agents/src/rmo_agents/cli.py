@@ -2,6 +2,8 @@
 
     rmo-train --preset practical --city small --tasks 20 --workers 40 --episodes 200 --out runs/demo
     rmo-train --resume runs/demo/last.pt --episodes 400
+    rmo-train --scenario my_case.npz --episodes 300 --out runs/case      # also --graph city.graphml
+    rmo-train --episodes 0 --out runs/untrained                         # the untrained control
     rmo-eval runs/demo/best.pt --city small --tasks 20 --workers 40 --seeds 5
 """
 
@@ -22,6 +24,10 @@ SHORTCUTS = {
     "city": ("env.city", str, "synthetic city preset: small, chengdu, haikou"),
     "tasks": ("env.num_tasks", int, "|Q|: tasks per episode"),
     "workers": ("env.num_workers", int, "|W|: workers"),
+    "scenario": ("env.scenario", str, "a scenario .npz replayed every episode, or a folder of them cycled by seed "
+                 "(|Q| and |W| then come from the files)"),
+    "graph": ("env.graph", str, "a road graph file (.graphml or the .npz of dasc_env.city.save_graph) instead of "
+              "--city"),
     "num_envs": ("env.num_envs", int, "env copies stepped together per update"),
     "backend": ("env.backend", str, "where the env copies run: sync, subprocess or ray"),
     "ray_address": ("env.ray_address", str, "Ray cluster for --backend ray (default: a local Ray instance)"),
@@ -103,6 +109,9 @@ def eval_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tasks", default=None, help="comma-separated task counts (default: the training value)")
     parser.add_argument("--workers", default=None, help="comma-separated worker counts (default: the training value)")
     parser.add_argument("--seeds", type=int, default=5, help="episodes per point, seeds 0..N-1")
+    parser.add_argument("--scenario", default=None,
+                        help="a scenario .npz or a folder of them, one run each (default: the training scenarios)")
+    parser.add_argument("--graph", default=None, help="a road graph file (default: the training graph, if any)")
     parser.add_argument("--methods", default="rmo,rec,greedy,km,ready-km,random",
                         help="methods to score; rmo and rec use the checkpoint")
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes")
@@ -114,31 +123,40 @@ def eval_parser() -> argparse.ArgumentParser:
 
 def eval_main(argv: list[str] | None = None) -> int:
     from dasc_env.baselines import available_methods
+    from dasc_env.city import read_graph_file
     from dasc_env.evaluation import EvalPoint, run_grid
     from dasc_env.evaluation.cli import report
+    from dasc_env.scenario import load_scenarios
 
     args = eval_parser().parse_args(argv)
     try:
         config = load_checkpoint(args.checkpoint)["config"]
         env = config.env
-        cities = _items(args.city, str, env.city)
-        tasks = _items(args.tasks, int, env.num_tasks)
-        workers = _items(args.workers, int, env.num_workers)
         methods = _items(args.methods, str, None)
         unknown = [m for m in methods if m not in available_methods()]
         if unknown:
             raise ValueError(f"unknown method(s) {unknown}; available: {', '.join(available_methods())}")
         if args.seeds < 1 or args.jobs < 1:
             raise ValueError(f"--seeds={args.seeds} and --jobs={args.jobs} must be >= 1")
+        graph_file, scenario_file = args.graph or env.graph, args.scenario or env.scenario
+        graph = read_graph_file(graph_file) if graph_file else None
+        scenarios = load_scenarios(scenario_file) if scenario_file else None
+        cities = [graph.name] if graph is not None else _items(args.city, str, env.city)
+        if scenarios is not None:
+            points = [EvalPoint(m, cities[0], s.num_tasks, s.num_workers, i) for i, s in enumerate(scenarios)
+                      for m in methods]
+        else:
+            tasks = _items(args.tasks, int, env.num_tasks)
+            workers = _items(args.workers, int, env.num_workers)
+            points = [EvalPoint(m, c, t, w, s) for c in cities for t in tasks for w in workers
+                      for s in range(args.seeds) for m in methods]
     except (ValueError, TypeError) as err:
         print(f"rmo-eval: {err}", file=sys.stderr)
         return 2
-    base = env.dasc_config()
     options = {m: {"checkpoint": str(args.checkpoint)} for m in ("rmo", "rec")}
-    points = [EvalPoint(m, c, t, w, s) for c in cities for t in tasks for w in workers for s in range(args.seeds)
-              for m in methods]
     start = time.perf_counter()
-    rows = run_grid(points, config=base, jobs=args.jobs, progress=not args.quiet, method_options=options)
+    rows = run_grid(points, config=env.dasc_config(), jobs=args.jobs, progress=not args.quiet,
+                    method_options=options, scenarios=scenarios, graph=graph)
     report(rows, args.out or args.checkpoint.parent / "eval", time.perf_counter() - start, plots=not args.no_plots)
     return 0
 

@@ -55,6 +55,11 @@ class EnvConfig:
     "ray" (one Ray actor each; the ``rmo-agents[ray]`` extra)."""
     ray_address: str | None = None
     """Ray cluster of ``backend="ray"`` ("auto", "ray://host:10001"); None starts a local Ray instance."""
+    scenario: str | None = None
+    """A scenario file (``dasc_env.save_scenario``) replayed at every reset, or a folder of them cycled by episode
+    seed; |Q| and |W| then come from the scenarios. None: a scenario drawn from each episode's seed."""
+    graph: str | None = None
+    """A road graph file (.graphml through osmnx, or the .npz of ``dasc_env.city.save_graph``) instead of ``city``."""
 
     def dasc_config(self) -> DASCConfig:
         """The ``DASCConfig`` these fields describe (raises ``ValueError`` naming a bad field)."""
@@ -200,8 +205,9 @@ class RunConfig:
 
     seed: int = field(default=0, metadata=AT_LEAST_0)
     """Seed of everything: parameters, env episodes, action sampling."""
-    episodes: int = field(default=200, metadata=AT_LEAST_1)
-    """Env episodes to train on (each update consumes ``EnvConfig.num_envs`` of them)."""
+    episodes: int = field(default=200, metadata=AT_LEAST_0)
+    """Env episodes to train on (each update consumes ``EnvConfig.num_envs`` of them); 0 writes the untrained
+    checkpoint (the control of every learning claim)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """"auto" (CUDA when available), "cpu" or "cuda"."""
     eval_every: int = field(default=10, metadata=AT_LEAST_0)

@@ -43,7 +43,10 @@ class RunLogger:
         row = {"episodes": episodes, "updates": updates, **stats}
         new = [k for k in row if k not in (self._fields or [])]
         if new:  # a column appears (e.g. the first evaluation): rewrite the file with the wider header
-            rows = list(csv.DictReader(self.csv_path.open())) if self._fields else []
+            rows = []
+            if self._fields:
+                with self.csv_path.open() as f:
+                    rows = list(csv.DictReader(f))
             self._fields = (self._fields or []) + new
             with self.csv_path.open("w", newline="") as f:
                 writer = csv.DictWriter(f, fieldnames=self._fields)

@@ -11,6 +11,7 @@ Registered as the dasc-env methods ``rmo`` and ``rec`` (entry-point group
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -20,6 +21,7 @@ from dasc_env.env import observation_space
 
 from .batch import observe, sample_actions
 from .checkpoint import CheckpointError, load_checkpoint, load_state
+from .env_source import fingerprint
 from .eta import Eta
 from .nets import Actor
 
@@ -34,7 +36,8 @@ class RMOPolicy(Policy):
     """
 
     def __init__(self, actor: Actor, eta: tuple[float, float], matcher: str = "km", name: str = "rmo",
-                 sample: bool = True, device: str | torch.device = "cpu", observation_space=None):
+                 sample: bool = True, device: str | torch.device = "cpu", observation_space=None,
+                 trained_on: dict | None = None):
         if matcher not in ("km", "greedy"):
             raise ValueError(f"matcher={matcher!r} must be 'km' or 'greedy'")
         self.actor = actor.to(device).eval()
@@ -42,6 +45,9 @@ class RMOPolicy(Policy):
         self.device = torch.device(device)
         self.observation_space = observation_space
         """The space the actor was trained on; ``reset`` refuses an env whose observations differ."""
+        self.trained_on = trained_on
+        """The city and fixed scenarios of its training run (``EnvSource.describe``); ``reset`` warns when an
+        episode is on something else."""
 
     @classmethod
     def load(cls, path: str | Path, matcher: str = "km", name: str | None = None, sample: bool = True,
@@ -55,7 +61,7 @@ class RMOPolicy(Policy):
         eta = Eta.from_config(config.meta)
         load_state(eta, data["modules"]["eta"], "eta", path)
         return cls(actor, eta.pair(), matcher, name or ("rmo" if matcher == "km" else "rec"), sample, device,
-                   observation_space=space)
+                   observation_space=space, trained_on=data.get("trained_on"))
 
     def reset(self, env, seed: int | None = None) -> None:
         super().reset(env, seed)
@@ -63,9 +69,22 @@ class RMOPolicy(Policy):
             raise ValueError(f"the actor expects observations {self.observation_space}, the env gives "
                              f"{env.observation_space(None)} (max_subtasks, num_skills and top_k_* must match "
                              "the training env)")
+        self._warn_if_elsewhere(env)
         self.generator = torch.Generator(device=self.device).manual_seed(0 if seed is None else int(seed))
         if self.matcher == "km":
             env.set_utility_params(*self.eta)
+
+    def _warn_if_elsewhere(self, env) -> None:
+        """Say when this episode is not on the city or the fixed scenarios the actor was trained on."""
+        if not self.trained_on:
+            return
+        city, scenarios = self.trained_on["city"], self.trained_on["scenarios"]
+        if env.graph.name != city:
+            warnings.warn(f"{self.name}: the actor was trained on the city {city!r}; scoring it on "
+                          f"{env.graph.name!r}", stacklevel=3)
+        if scenarios and fingerprint(env.scenario) not in scenarios:
+            warnings.warn(f"{self.name}: the actor was trained on {len(scenarios)} fixed scenario(s); this episode's "
+                          "scenario is not one of them", stacklevel=3)
 
     def act(self, env, observations: dict) -> dict[str, int]:
         live, batch = observe(env)

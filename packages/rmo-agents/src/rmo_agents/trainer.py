@@ -25,6 +25,7 @@ from dasc_env.env import observation_space, state_features
 from ._version import __version__
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .config import RMOConfig
+from .env_source import EnvSource
 from .learner import Learner
 from .logger import RunLogger
 from .rollout import collect
@@ -62,8 +63,10 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = False
             torch.backends.cudnn.allow_tf32 = False
         torch.manual_seed(run.seed)
-        dasc, env = config.env.dasc_config(), config.env
-        self.envs = make_vec_env(dasc, env.num_envs, env.backend, config.meta.matcher, env.ray_address)
+        env = config.env
+        self.source = EnvSource.from_config(env)
+        self.envs = make_vec_env(self.source, env.num_envs, env.backend, config.meta.matcher, env.ray_address)
+        dasc = self.source.config
         self.learner = Learner(config, observation_space(dasc), *state_features(dasc), self.device)
         self.sample_gen = torch.Generator(device=self.device).manual_seed(run.seed + 1)
         self.shuffle_gen = torch.Generator().manual_seed(run.seed + 2)
@@ -105,8 +108,9 @@ class Trainer:
                 self.save(self.out / "last.pt")
                 if callback is not None:
                     callback(last)
-            if not (self.out / "best.pt").exists():
-                self.save(self.out / "best.pt")
+            for name in ("last.pt", "best.pt"):  # with run.episodes = 0: the untrained actor
+                if not (self.out / name).exists():
+                    self.save(self.out / name)
         finally:
             logger.close()
             self.close()
@@ -163,7 +167,7 @@ class Trainer:
             "best_revenue": float(self.best_revenue),
             "device": self.device.type,
             "sample_gen": self.sample_gen.get_state(), "shuffle_gen": self.shuffle_gen.get_state(),
-            "versions": _versions(),
+            "versions": _versions(), "trained_on": self.source.describe(),
         }
 
     def save(self, path: str | Path) -> None:

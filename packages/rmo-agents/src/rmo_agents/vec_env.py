@@ -29,11 +29,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dasc_env import DASCConfig
-
 from .adapter import DascAdapter
 from .buffer import Episode, EpisodeRecorder
 from .config import BACKENDS
+from .env_source import EnvSource
 
 MAX_RESTARTS = 3
 """Replacements of one env copy within one collection before the run gives up (a worker that keeps dying
@@ -47,8 +46,8 @@ class WorkerRestartWarning(UserWarning):
 class EnvWorker:
     """One env copy and its episode recorder (what every backend runs)."""
 
-    def __init__(self, config: DASCConfig, matcher: str = "km"):
-        self.adapter = DascAdapter(config, matcher)
+    def __init__(self, source: EnvSource, matcher: str = "km"):
+        self.adapter = DascAdapter(source, matcher)
         self.recorder: EpisodeRecorder | None = None
         self.agents = np.empty(0, dtype=np.int64)
         self.batch: dict[str, np.ndarray] | None = None
@@ -278,19 +277,19 @@ class _RayWorker:
 class WorkerFactory:
     """A picklable ``EnvWorker`` builder (processes and Ray actors build their own)."""
 
-    def __init__(self, config: DASCConfig, matcher: str):
-        self.config, self.matcher = config, matcher
+    def __init__(self, source: EnvSource, matcher: str):
+        self.source, self.matcher = source, matcher
 
     def __call__(self) -> EnvWorker:
-        return EnvWorker(self.config, self.matcher)
+        return EnvWorker(self.source, self.matcher)
 
 
-def make_vec_env(config: DASCConfig, num_envs: int, backend: str = "sync", matcher: str = "km",
+def make_vec_env(source: EnvSource, num_envs: int, backend: str = "sync", matcher: str = "km",
                  ray_address: str | None = None) -> VecEnv:
-    """``num_envs`` env copies of ``config`` on ``backend`` ("sync", "subprocess" or "ray")."""
+    """``num_envs`` env copies of ``source`` on ``backend`` ("sync", "subprocess" or "ray")."""
     if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
         raise ValueError(f"num_envs={num_envs!r} must be an int >= 1")
-    factory = WorkerFactory(config, matcher)
+    factory = WorkerFactory(source, matcher)
     if backend == "sync":
         return SyncVecEnv(factory, num_envs)
     if backend == "subprocess":

@@ -26,8 +26,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from ..env import DASCParallelEnv
-from ..simulator.simulator import ASSIGNED, OPEN, T_LIVE
+from ..env import DASCParallelEnv, is_live, is_matched
 from .policy import Policy
 
 
@@ -40,21 +39,23 @@ class AdmissionPolicy(Policy):
         self.matcher = matcher
 
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
-        sim = env.sim
-        sc = sim.scenario
-        open_ = np.flatnonzero(sim.sub_state == OPEN)
+        status, sc = env.subtask_status, env.scenario
+        live = is_live(status)
+        open_ = np.flatnonzero(live)
         task = sc.subtask_task[open_]
-        started = np.bincount(sc.subtask_task, weights=sim.sub_state == ASSIGNED, minlength=sc.num_tasks) > 0
-        skilled, dist = sim.reach(open_, np.arange(sc.num_workers))
+        started = np.bincount(sc.subtask_task, weights=is_matched(status), minlength=sc.num_tasks) > 0
+        skilled, dist = env.reach(open_, np.arange(sc.num_workers))
         doable = np.bincount(task, weights=~skilled.any(axis=1), minlength=sc.num_tasks) == 0
-        idle = sim.idle_workers
+        idle = env.idle_workers
         in_reach = skilled[:, idle] & (dist[:, idle] <= env.config.worker_range)
         free = np.ones(idle.size, dtype=bool)
         free[_cover(in_reach[started[task]], free)] = False
 
         recommend = np.zeros(sc.num_subtasks, dtype=bool)
         recommend[open_[started[task]]] = True
-        waiting = np.flatnonzero((sim.task_state == T_LIVE) & ~started & doable)
+        # a live task not started yet: one whose subtasks are all live (published, not dropped)
+        has_live = np.bincount(sc.subtask_task, weights=live, minlength=sc.num_tasks) > 0
+        waiting = np.flatnonzero(has_live & ~started & doable)
         for q in waiting[np.argsort(sc.task_deadline[waiting], kind="stable")]:
             rows = task == q
             workers = _cover(in_reach[rows], free)

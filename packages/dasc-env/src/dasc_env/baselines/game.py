@@ -34,7 +34,7 @@ _EPS = 1e-9
 
 def pair_values(env: DASCParallelEnv, problem: MatchingProblem) -> np.ndarray:
     """(n, m) each feasible pair's share of its task's revenue (Eq. 1); -inf where infeasible."""
-    sc, cfg = env.sim.scenario, env.config
+    sc, cfg = env.scenario, env.config
     subs = problem.subtasks
     task = sc.subtask_task[subs]
     delay = np.where(problem.feasible, problem.finish, 0.0) - sc.latest_expected[subs][:, None]

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..env import DASCParallelEnv
-from ..simulator.simulator import OPEN
+from ..env import DASCParallelEnv, SubtaskStatus, is_live
 from .policy import Policy
 
 RULES = ("finished", "assigned", "all")
@@ -31,13 +30,12 @@ class RulePolicy(Policy):
         self.name, self.rule, self.matcher = name, rule, matcher
 
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
-        sim = env.sim
-        live = sim.sub_state == OPEN
+        status = env.subtask_status
         if self.rule == "finished":
-            return live & ~sim.unfinished_predecessors()
+            return (status == SubtaskStatus.OPEN) & env.scenario.all_predecessors(status == SubtaskStatus.FINISHED)
         if self.rule == "assigned":
-            return live & ~sim.blocked()
-        return live
+            return status == SubtaskStatus.OPEN
+        return is_live(status)
 
 
 class RandomPolicy(Policy):
@@ -51,8 +49,8 @@ class RandomPolicy(Policy):
         self.p, self.matcher = p, matcher
 
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
-        sim = env.sim
-        return (sim.sub_state == OPEN) & (self.rng.random(sim.sub_state.size) < self.p)
+        status = env.subtask_status
+        return is_live(status) & (self.rng.random(status.size) < self.p)
 
 
 def greedy() -> RulePolicy:

@@ -52,19 +52,18 @@ class ODTAPolicy(RulePolicy):
 
     def reset(self, env: DASCParallelEnv, seed: int | None = None) -> None:
         super().reset(env, seed)
-        created = env.sim.scenario.task_created
+        created = env.scenario.task_created
         self.observe_until = float(created.min() + self.observe_fraction * (created.max() - created.min()))
         self.threshold = self.fixed_threshold
         self.observed: list[np.ndarray] = []
         self.matcher = lambda problem: threshold_assignment(problem.utility, problem.feasible, self.threshold)
 
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
-        sim = env.sim
         candidates = super().recommend(env)
-        if self.threshold is None and sim.now < self.observe_until:
-            subs, workers = np.flatnonzero(candidates), sim.idle_workers
+        if self.threshold is None and env.now < self.observe_until:
+            subs, workers = np.flatnonzero(candidates), env.idle_workers
             if subs.size and workers.size:
-                problem: MatchingProblem = sim.matching_problem(subs, workers)
+                problem: MatchingProblem = env.matching_problem(subs, workers)
                 self.observed.append(problem.utility[problem.feasible])
             return np.zeros_like(candidates)
         if self.threshold is None:

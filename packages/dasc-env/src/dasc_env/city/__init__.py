@@ -3,6 +3,7 @@
 from .cache import cache_dir, load_graph, save_graph
 from .demand import CityDemand
 from .distances import DistanceCache
+from .files import read_graph_file
 from .osm import from_bbox, from_graphml, from_networkx, from_place
 from .road_graph import RoadGraph
 from .synthetic import PRESETS, CityPreset, load_city, synthetic_city
@@ -20,6 +21,7 @@ __all__ = [
     "from_place",
     "load_city",
     "load_graph",
+    "read_graph_file",
     "save_graph",
     "synthetic_city",
 ]

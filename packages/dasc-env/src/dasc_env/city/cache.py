@@ -12,14 +12,14 @@ import hashlib
 import os
 from pathlib import Path
 
-import numpy as np
 from scipy import sparse
 
-from .._files import atomic_savez
+from .._files import atomic_savez, read_npz
 from .road_graph import RoadGraph
 
 FORMAT = "dasc-road-graph"
 VERSION = 1
+_ARRAYS = ("name", "xy", "tails", "heads", "lengths", "csr_indptr", "csr_indices", "csr_data")
 
 
 def cache_dir() -> Path:
@@ -48,15 +48,16 @@ def save_graph(graph: RoadGraph, path: str | Path) -> None:
 
 
 def load_graph(path: str | Path) -> RoadGraph:
-    """Read a graph written by ``save_graph``."""
-    with np.load(path, allow_pickle=False) as data:
-        if str(data.get("format", "")) != FORMAT or int(data["version"]) != VERSION:
-            raise ValueError(f"{path}: not a {FORMAT} file of version {VERSION}")
+    """Read a graph written by ``save_graph``; a wrong, damaged or missing file raises ``ValueError`` naming it."""
+    data = read_npz(path, FORMAT, VERSION, _ARRAYS, optional=("lonlat",))
+    try:
         graph = RoadGraph(data["xy"], data["tails"], data["heads"], data["lengths"], name=str(data["name"]),
-                          lonlat=data["lonlat"] if "lonlat" in data else None)
+                          lonlat=data.get("lonlat"))
         n = graph.num_nodes
         graph.__dict__["csr"] = sparse.csr_array(
             (data["csr_data"], data["csr_indices"], data["csr_indptr"]), shape=(n, n))
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
     return graph
 
 

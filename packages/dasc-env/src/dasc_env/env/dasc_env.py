@@ -15,6 +15,8 @@
   ``worker``, ``u_skill``, ``u_dist``, ``u_time`` and ``utility`` (Eq. 9-12).
 * ``state()`` is the flat global state for centralised critics;
   ``state_tables()`` gives the same as padded tables.
+* Read-only faces of the episode (``dasc_env.env.views``): ``subtask_status`` (``SubtaskStatus`` codes),
+  ``idle_workers``, ``worker_nodes``, ``reach`` and ``matching_problem``, for methods that act through the env.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from ..city import CityDemand, DistanceCache, RoadGraph, load_city
 from ..config import CUSTOM_CITY, DASCConfig, check_eta
 from ..matching import check_matcher
 from ..scenario import Scenario, generate_scenario
-from ..simulator import EpochOutcome, Ledger, Simulator
+from ..simulator import EpochOutcome, Simulator
 from .actions import action_space, is_binary_action
 from .observations import ObservationEncoder
+from .views import EpisodeViews
 
 
 def parallel_env(config: DASCConfig | None = None, *, city: RoadGraph | str | None = None,
@@ -56,7 +59,7 @@ def _preset_city(name: str, seed: int) -> RoadGraph:
     return load_city(name, seed)
 
 
-class DASCParallelEnv(ParallelEnv):
+class DASCParallelEnv(EpisodeViews, ParallelEnv):
     """Dependency-aware spatial crowdsourcing with one agent per subtask.
 
     Args:
@@ -202,11 +205,6 @@ class DASCParallelEnv(ParallelEnv):
         self._encode(after)
         return out
 
-    @property
-    def episode_over(self) -> bool:
-        """True once the task stream is exhausted or the horizon reached (``agents`` is then empty)."""
-        return self._require_sim().done
-
     def state(self) -> np.ndarray:
         if self.sim is None:
             raise RuntimeError("call reset() before state()")
@@ -254,23 +252,6 @@ class DASCParallelEnv(ParallelEnv):
     @property
     def utility_params(self) -> tuple[float, float]:
         return self._alpha, self._beta
-
-    @property
-    def scenario(self) -> Scenario:
-        return self._require_sim().scenario
-
-    @property
-    def ledger(self) -> Ledger:
-        return self._require_sim().ledger
-
-    @property
-    def total_revenue(self) -> float:
-        """E(M) of Eq. 2 over the tasks booked so far (the sum of the ledger's task revenues)."""
-        return self._require_sim().total_revenue
-
-    @property
-    def now(self) -> float:
-        return self._require_sim().now
 
     def actions_for(self, subtasks) -> dict[str, int]:
         """An action for every live agent: 1 for the agents of ``subtasks`` (global indices), else 0."""
@@ -336,8 +317,3 @@ class DASCParallelEnv(ParallelEnv):
     @staticmethod
     def _names(scenario: Scenario) -> list[str]:
         return [f"subtask_{q}_{i}" for q, i in zip(scenario.subtask_task.tolist(), scenario.subtask_local.tolist())]
-
-    def _require_sim(self) -> Simulator:
-        if self.sim is None:
-            raise RuntimeError("call reset() first")
-        return self.sim

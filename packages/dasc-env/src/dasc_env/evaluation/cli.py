@@ -4,6 +4,13 @@
               --tasks 20,40,60,80,100 --workers 300 --seeds 5 --jobs 2
     dasc-eval --city chengdu,haikou --paper-grid --seeds 5     # both sweeps of Table 2
     dasc-eval --methods km,rmo --rmo-checkpoint runs/demo/best.pt  # options of a method: --<method>-<option> V
+    dasc-eval --scenario my_case.npz --graph city.graphml --methods km,ready-km   # fixed scenario(s), own graph
+
+--scenario takes a scenario .npz (dasc_env.scenario.save_scenario) or a folder of them, scored in name
+order, each as its own "seed" row (seed i = the i-th file; scenarios.csv in --out lists them); tasks and
+workers come from each scenario. --graph takes a road graph: .graphml (osmnx, through the OSM importer) or
+.npz (dasc_env.city.save_graph); the "city" column then holds the graph's name. Without --graph a scenario
+runs on the one preset --city.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import time
 from pathlib import Path
 
 from ..baselines import available_methods, make_method
-from ..city import PRESETS
+from .inputs import EvalInputs, read_inputs
 from .plots import plot_revenue
 from .runner import COLUMNS, EvalPoint, run_grid, summarize
 
@@ -36,14 +43,19 @@ def _int_list(text: str) -> list[int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dasc-eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--city", default="chengdu", help="comma-separated presets (default: chengdu)")
+    parser.add_argument("--city", default=None, help="comma-separated presets (default: chengdu)")
     parser.add_argument("--methods", default="greedy,km,game,odta,ready-km",
                         help="comma-separated registered methods")
-    parser.add_argument("--tasks", type=_int_list, default=[60], help="numbers of tasks, e.g. 20,40,60")
-    parser.add_argument("--workers", type=_int_list, default=[300], help="numbers of workers, e.g. 100,300")
+    parser.add_argument("--tasks", type=_int_list, default=None, help="numbers of tasks, e.g. 20,40,60 (default 60)")
+    parser.add_argument("--workers", type=_int_list, default=None,
+                        help="numbers of workers, e.g. 100,300 (default 300)")
     parser.add_argument("--paper-grid", action="store_true",
                         help="Table 2: tasks 20..100 at 300 workers and workers 100..500 at 60 tasks")
-    parser.add_argument("--seeds", type=int, default=5, help="runs per point, seeds 0..N-1")
+    parser.add_argument("--seeds", type=int, default=None, help="runs per point, seeds 0..N-1 (default 5)")
+    parser.add_argument("--scenario", type=Path, default=None,
+                        help="a scenario .npz or a folder of them, instead of generated scenarios")
+    parser.add_argument("--graph", type=Path, default=None,
+                        help="a road graph file (.graphml or .npz) instead of a preset city")
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes")
     parser.add_argument("--out", type=Path, default=Path("results/eval"), help="output directory")
     parser.add_argument("--no-plots", action="store_true")
@@ -84,25 +96,42 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"dasc-eval: {err}", file=sys.stderr)
         return 2
-    if args.seeds < 1 or args.jobs < 1:
-        print("dasc-eval: --seeds and --jobs must be >= 1", file=sys.stderr)
+    try:
+        inputs = read_inputs(args)
+    except ValueError as err:
+        print(f"dasc-eval: {err}", file=sys.stderr)
         return 2
-    cities = [c for c in args.city.split(",") if c]
+    points = grid_points(args, methods, inputs)
+    if inputs.files:
+        write_scenario_list(inputs.files, args.out)
+
+    start = time.perf_counter()
+    rows = run_grid(points, jobs=args.jobs, progress=not args.quiet, method_options=options,
+                    scenarios=inputs.scenarios, graph=inputs.graph)
+    report(rows, args.out, time.perf_counter() - start, plots=not args.no_plots)
+    return 0
+
+
+def grid_points(args: argparse.Namespace, methods: list[str], inputs: EvalInputs) -> list[EvalPoint]:
+    """The (method, city, tasks, workers, seed) points: one per scenario file, or the grid of the options."""
+    if inputs.scenarios is not None:
+        return [EvalPoint(m, inputs.cities[0], sc.num_tasks, sc.num_workers, i)
+                for i, sc in enumerate(inputs.scenarios) for m in methods]
     if args.paper_grid:
         sizes = sorted({(t, 300) for t in PAPER_TASKS} | {(60, w) for w in PAPER_WORKERS})
     else:
-        sizes = [(t, w) for t in args.tasks for w in args.workers]
-    unknown_cities = [c for c in cities if c not in PRESETS]  # they fail here, before any work
-    if unknown_cities:
-        print(f"dasc-eval: --city {unknown_cities} are not synthetic presets; choose from {sorted(PRESETS)}",
-              file=sys.stderr)
-        return 2
-    points = [EvalPoint(m, c, t, w, s) for c in cities for t, w in sizes for s in range(args.seeds) for m in methods]
+        sizes = [(t, w) for t in args.tasks or [60] for w in args.workers or [300]]
+    seeds = args.seeds if args.seeds is not None else 5
+    return [EvalPoint(m, c, t, w, s) for c in inputs.cities for t, w in sizes for s in range(seeds) for m in methods]
 
-    start = time.perf_counter()
-    rows = run_grid(points, jobs=args.jobs, progress=not args.quiet, method_options=options)
-    report(rows, args.out, time.perf_counter() - start, plots=not args.no_plots)
-    return 0
+
+def write_scenario_list(files: list[Path], out: Path) -> None:
+    """``scenarios.csv`` in ``out``: which file each seed row replayed."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "scenarios.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["seed", "scenario"])
+        writer.writerows(enumerate(str(p) for p in files))
 
 
 def report(rows: list[dict], out: Path, elapsed: float, plots: bool = True) -> list[dict]:

@@ -3,7 +3,10 @@
 For a (method, city, tasks, workers, seed) point the env is built from
 ``DASCConfig`` with those values and reset with ``seed``, so every method
 sees the same workers and tasks; the method's own randomness is seeded from
-``seed`` too. Metrics come from the ledger:
+``seed`` too. Given fixed ``scenarios`` (and optionally a road graph), point
+``seed`` replays ``scenarios[seed]`` instead. Every episode starts from the
+config's matcher and eta = (alpha, beta); a policy sets its own in ``reset``.
+Metrics come from the ledger:
 
 * ``revenue``: E(M), Eq. 2;
 * ``completed``, ``failed``: task counts;
@@ -27,8 +30,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..baselines import make_method
+from ..city import RoadGraph
 from ..config import DASCConfig
 from ..env import DASCParallelEnv
+from ..scenario import Scenario
 from ..simulator.ledger import COMPLETED, FAILED
 
 COLUMNS = ("method", "city", "num_tasks", "num_workers", "seed", "revenue", "completed", "failed",
@@ -45,10 +50,15 @@ class EvalPoint:
 
 
 def run_episode(env: DASCParallelEnv, policy, seed: int) -> dict:
-    """Play one episode of ``policy`` on ``env`` reset with ``seed``; the ledger's metrics."""
+    """Play one episode of ``policy`` on ``env`` reset with ``seed``; the ledger's metrics.
+
+    The episode starts from KM with the config's eta = (``config.alpha``, ``config.beta``), whatever an
+    earlier episode on this env set; ``policy.reset`` may then set its own matcher and eta.
+    """
     start = time.perf_counter()
     observations, _ = env.reset(seed=seed)
     env.set_matcher("km")
+    env.set_utility_params(env.config.alpha, env.config.beta)
     policy.reset(env, seed)
     env.set_matcher(policy.matcher)
     while env.agents:
@@ -68,33 +78,51 @@ def run_episode(env: DASCParallelEnv, policy, seed: int) -> dict:
 
 
 def evaluate_point(point: EvalPoint, config: DASCConfig | None = None,
-                   method_options: dict[str, dict] | None = None) -> dict:
-    """One row of the results table; ``method_options[method]`` are keyword options of its factory."""
+                   method_options: dict[str, dict] | None = None, scenario: Scenario | None = None,
+                   graph: RoadGraph | None = None) -> dict:
+    """One row of the results table; ``method_options[method]`` are keyword options of its factory.
+
+    With ``graph`` the env runs on that road graph instead of the preset ``point.city`` (the row keeps
+    ``point.city`` as the graph's label); with ``scenario`` it replays that scenario, and the config's
+    sizes come from it (``Scenario.fit_config``).
+    """
     base = config if config is not None else DASCConfig()
-    env = DASCParallelEnv(base.replace(city=point.city, num_tasks=point.num_tasks, num_workers=point.num_workers))
+    city = {"city": point.city} if graph is None else {}
+    if scenario is None:
+        env = DASCParallelEnv(base.replace(num_tasks=point.num_tasks, num_workers=point.num_workers, **city),
+                              city=graph)
+    else:
+        env = DASCParallelEnv(scenario.fit_config(base, **city), city=graph, scenario=scenario)
     policy = make_method(point.method, **(method_options or {}).get(point.method, {}))
     return {**asdict(point), **run_episode(env, policy, point.seed)}
 
 
 def run_grid(points: list[EvalPoint], config: DASCConfig | None = None, jobs: int = 1,
-             progress: bool = True, method_options: dict[str, dict] | None = None) -> list[dict]:
-    """Evaluate every point (in ``jobs`` processes), in the order given."""
+             progress: bool = True, method_options: dict[str, dict] | None = None,
+             scenarios: list[Scenario] | None = None, graph: RoadGraph | None = None) -> list[dict]:
+    """Evaluate every point (in ``jobs`` processes), in the order given. With ``scenarios``, point ``seed``
+    replays ``scenarios[seed]``; ``graph`` replaces the preset city (see ``evaluate_point``)."""
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(points), desc="dasc-eval", unit="episode", disable=not progress)
     rows: list[dict] = []
     if jobs <= 1:
         for point in points:
-            rows.append(evaluate_point(point, config, method_options))
+            rows.append(evaluate_point(point, config, method_options, _scenario(scenarios, point), graph))
             bar.update()
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=single_threaded) as pool:
-            futures = [pool.submit(evaluate_point, p, config, method_options) for p in points]
+            futures = [pool.submit(evaluate_point, p, config, method_options, _scenario(scenarios, p), graph)
+                       for p in points]
             for future in futures:
                 rows.append(future.result())
                 bar.update()
     bar.close()
     return rows
+
+
+def _scenario(scenarios: list[Scenario] | None, point: EvalPoint) -> Scenario | None:
+    return None if scenarios is None else scenarios[point.seed]
 
 
 def single_threaded() -> None:

@@ -45,20 +45,29 @@ def assemble_scenario(config: DASCConfig, worker_nodes, worker_skills, created, 
     edges = np.concatenate(
         [random_dag(int(n), config.dag_edge_prob, rng) + task_ptr[i] for i, n in enumerate(sizes)]
     ).reshape(-1, 2)
-    work = np.add.reduceat(durations, task_ptr[:-1])
+    expected, deadline, payment = task_terms(config, created, np.add.reduceat(durations, task_ptr[:-1]))
     return Scenario(
         worker_nodes=worker_nodes,
         worker_skills=worker_skills,
         task_created=created,
-        task_expected=created + config.expected_factor * work,
-        task_deadline=created + config.deadline_factor * work,
-        task_payment=config.payment_per_minute * work / 60.0,
+        task_expected=expected,
+        task_deadline=deadline,
+        task_payment=payment,
         task_ptr=task_ptr,
         subtask_nodes=subtask_nodes,
         subtask_skills=subtask_skills,
         subtask_durations=durations,
         edges=edges,
     )
+
+
+def task_terms(config: DASCConfig, created, work) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """t_e, t_d and rho of tasks created at t_c = ``created`` whose durations sum to S_q = ``work``:
+    ``t_e = t_c + expected_factor * S_q``, ``t_d = t_c + deadline_factor * S_q``,
+    ``rho = payment_per_minute * S_q / 60`` (the config's fields)."""
+    created, work = np.asarray(created, dtype=np.float64), np.asarray(work, dtype=np.float64)
+    return (created + config.expected_factor * work, created + config.deadline_factor * work,
+            config.payment_per_minute * work / 60.0)
 
 
 def worker_skill_sets(config: DASCConfig, size: int, rng: np.random.Generator) -> np.ndarray:

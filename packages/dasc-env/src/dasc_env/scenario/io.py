@@ -9,14 +9,10 @@ Format ``dasc-scenario`` version 1: one array per ``Scenario`` input field
 
 from __future__ import annotations
 
-import zipfile
-import zlib
 from dataclasses import fields
 from pathlib import Path
 
-import numpy as np
-
-from .._files import atomic_savez
+from .._files import atomic_savez, read_npz
 from .scenario import Scenario
 
 FORMAT = "dasc-scenario"
@@ -25,7 +21,9 @@ FIELDS = tuple(f.name for f in fields(Scenario) if f.init)
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> Path:
-    """Write ``scenario`` to ``path`` (``.npz`` is appended if missing), atomically."""
+    """Write ``scenario`` to ``path`` (``.npz`` is appended if missing), atomically; the path written."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a dasc_env Scenario, got {type(scenario).__name__}")
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
@@ -34,25 +32,31 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario written by ``save_scenario``; a wrong file raises ``ValueError`` naming it."""
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if "format" not in data or str(data["format"]) != FORMAT:
-                raise ValueError(f"{path}: not a {FORMAT} file")
-            if int(data["version"]) != VERSION:
-                raise ValueError(f"{path}: {FORMAT} version {int(data['version'])} is not supported (need {VERSION})")
-            missing = [name for name in FIELDS if name not in data]
-            if missing:
-                raise ValueError(f"{path}: missing field(s) {missing}")
-            arrays = {name: data[name] for name in FIELDS}
-    except ValueError as err:
-        raise ValueError(str(err) if str(err).startswith(f"{path}:") else
-                         f"{path}: not a readable .npz scenario ({err})") from None
-    except (OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
-        # a truncated, empty or corrupted file fails inside zipfile/zlib, possibly only when an array is read
-        raise ValueError(f"{path}: not a readable .npz scenario ({type(err).__name__}: {err})") from None
+    """Read a scenario written by ``save_scenario``.
+
+    A missing file, a file that is not a ``dasc-scenario`` ``.npz``, another version, missing arrays,
+    damaged data or an inconsistent scenario raise ``ValueError`` naming the file and the problem.
+    """
+    arrays = read_npz(path, FORMAT, VERSION, FIELDS)
     try:
         return Scenario(**arrays)
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from None
+
+
+def scenario_files(path: str | Path) -> list[Path]:
+    """``[path]`` for a file, or the ``.npz`` files of a folder sorted by name (``ValueError`` if none)."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted((p for p in path.iterdir() if p.suffix == ".npz" and p.is_file()), key=lambda p: p.name)
+        if not files:
+            raise ValueError(f"{path}: folder holds no .npz scenario file")
+        return files
+    if not path.exists():
+        raise ValueError(f"{path}: no such file or folder")
+    return [path]
+
+
+def load_scenarios(path: str | Path) -> list[Scenario]:
+    """The scenario of a file, or those of every ``.npz`` in a folder in name order (see ``scenario_files``)."""
+    return [load_scenario(p) for p in scenario_files(path)]

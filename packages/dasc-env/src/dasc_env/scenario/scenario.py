@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..config import DASCConfig
 from .dag import latest_finish_times
 
 
@@ -16,6 +17,9 @@ class Scenario:
     Subtasks of all tasks share flat arrays; those of task ``q`` are rows
     ``task_ptr[q]:task_ptr[q + 1]``, numbered in a topological order of the
     task's DAG. Locations are road-graph node indices; times are seconds.
+    Tasks are listed by creation time: ``task_created`` must be non-decreasing
+    (ties allowed), since the simulator publishes tasks in list order.
+    Every inconsistency raises ``ValueError`` naming the field, the row and the value.
     """
 
     worker_nodes: np.ndarray
@@ -79,6 +83,7 @@ class Scenario:
         _check(self.subtask_skills.shape == (num_subtasks, num_skills), "subtask_skills",
                self.subtask_skills.shape, f"must have shape ({num_subtasks}, {num_skills})")
         _check_all(self.task_created >= 0, "task_created", self.task_created, "must be >= 0")
+        _check_order(self.task_created)
         _check_all(self.task_expected >= self.task_created, "task_expected", self.task_expected,
                    "must be >= task_created")
         _check_all(self.task_deadline > self.task_expected, "task_deadline", self.task_deadline,
@@ -100,14 +105,17 @@ class Scenario:
         self.edges = self.edges[np.lexsort((self.edges[:, 1], self.edges[:, 0]))]
         edge_task = self.subtask_task[self.edges[:, 0]]
         self.task_edge_ptr = np.searchsorted(edge_task, np.arange(num_tasks + 1))
-        self.latest_expected = np.empty(num_subtasks)
-        self.latest_deadline = np.empty(num_subtasks)
-        for q in range(num_tasks):
+        self.latest_expected = self._latest_finish(self.task_expected)
+        self.latest_deadline = self._latest_finish(self.task_deadline)
+
+    def _latest_finish(self, end_times: np.ndarray) -> np.ndarray:
+        """(S,) critical-path latest finish of every subtask for its task to end by ``end_times[q]``."""
+        latest = np.empty(self.num_subtasks)
+        for q in range(self.num_tasks):
             lo, hi = self.task_ptr[q], self.task_ptr[q + 1]
             local_edges = self.edges[self.task_edge_ptr[q]:self.task_edge_ptr[q + 1]] - lo
-            dur = self.subtask_durations[lo:hi]
-            self.latest_expected[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_expected[q])
-            self.latest_deadline[lo:hi] = latest_finish_times(hi - lo, local_edges, dur, self.task_deadline[q])
+            latest[lo:hi] = latest_finish_times(hi - lo, local_edges, self.subtask_durations[lo:hi], end_times[q])
+        return latest
 
     def __repr__(self) -> str:
         span = (f", created {self.task_created.min():.0f}-{self.task_created.max():.0f} s" if self.num_tasks else "")
@@ -134,6 +142,22 @@ class Scenario:
         """(Q,) number of subtasks |T| of each task."""
         return np.diff(self.task_ptr)
 
+    def all_predecessors(self, flag) -> np.ndarray:
+        """(S,) True where ``flag`` (an (S,) bool over the subtasks) holds for every predecessor in C
+        (vacuously for a subtask without predecessors)."""
+        flag = np.asarray(flag, dtype=bool)
+        if flag.shape != (self.num_subtasks,):
+            raise ValueError(f"flag must have shape ({self.num_subtasks},) (one entry per subtask), got {flag.shape}")
+        return np.bincount(self.edges[:, 1], weights=~flag[self.edges[:, 0]], minlength=self.num_subtasks) == 0
+
+    def fit_config(self, config: DASCConfig | None = None, **changes) -> DASCConfig:
+        """``config`` (default ``DASCConfig()``) with ``changes`` and the fields an env needs to replay this
+        scenario: ``num_tasks`` = |Q|, ``num_workers`` = |W|, ``num_skills`` = K, and ``max_subtasks`` raised to
+        the largest task if it is smaller (the observation shapes follow ``max_subtasks``)."""
+        config = (config if config is not None else DASCConfig()).replace(**changes)
+        return config.replace(num_tasks=self.num_tasks, num_workers=self.num_workers, num_skills=self.num_skills,
+                              max_subtasks=int(self.task_sizes().max(initial=config.max_subtasks)))
+
     def check_fits(self, num_nodes: int, max_subtasks: int, num_skills: int) -> None:
         """Raise ``ValueError`` unless the scenario fits a graph and an env configuration."""
         for name in ("worker_nodes", "subtask_nodes"):
@@ -148,6 +172,15 @@ class Scenario:
 def _check(ok: bool, name: str, value, rule: str) -> None:
     if not ok:
         raise ValueError(f"Scenario.{name} {rule}, got {value}")
+
+
+def _check_order(created: np.ndarray) -> None:
+    """t_c must be non-decreasing: name the first task created before the one listed ahead of it."""
+    late = np.flatnonzero(np.diff(created) < 0)
+    if late.size:
+        q = int(late[0]) + 1
+        raise ValueError(f"Scenario.task_created[{q}] must be >= task_created[{q - 1}] (tasks are listed by "
+                         f"creation time), got {created[q]} after {created[q - 1]}")
 
 
 def _check_all(ok: np.ndarray, name: str, values: np.ndarray, rule: str) -> None:

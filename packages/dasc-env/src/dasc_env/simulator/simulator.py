@@ -125,16 +125,15 @@ class Simulator:
 
     def blocked(self) -> np.ndarray:
         """(S,) True where some predecessor is not assigned yet."""
-        return self._some_predecessor(self.sub_state != ASSIGNED)
+        return ~self.scenario.all_predecessors(self.sub_state == ASSIGNED)
+
+    def finished(self) -> np.ndarray:
+        """(S,) True where the subtask is assigned and its finish time has come (``sub_finish <= now``)."""
+        return (self.sub_state == ASSIGNED) & (self.sub_finish <= self.now + _TOL)
 
     def unfinished_predecessors(self) -> np.ndarray:
         """(S,) True where some predecessor has not finished by now."""
-        return self._some_predecessor(~((self.sub_state == ASSIGNED) & (self.sub_finish <= self.now + _TOL)))
-
-    def _some_predecessor(self, flag: np.ndarray) -> np.ndarray:
-        """(S,) True where ``flag`` holds for at least one predecessor."""
-        sc = self.scenario
-        return np.bincount(sc.edges[:, 1], weights=flag[sc.edges[:, 0]], minlength=sc.num_subtasks) > 0
+        return ~self.scenario.all_predecessors(self.finished())
 
     def reach(self, subs: np.ndarray, workers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(subs, workers) arrays: the worker has every required skill (K^tau subset of K^w), and the road
