@@ -98,3 +98,13 @@ def test_trainer_evaluate_scores_like_the_policy_in_dasc_envs_harness(tmp_path):
     policy = RMOPolicy(copy.deepcopy(trainer.learner.actor), trainer.learner.eta.pair())
     harness = [run_episode(tiny_env(), policy, seed=seed)["revenue"] for seed in range(10**6, 10**6 + 3)]
     assert trainer.evaluate(3) == pytest.approx(sum(harness) / 3, rel=1e-12)
+
+
+def test_km_scores_the_same_before_and_after_rmo_on_one_env(checkpoint):
+    env, km = tiny_env(), make_method("km")
+    first = run_episode(env, km, seed=4)
+    run_episode(env, RMOPolicy.load(checkpoint), seed=4)
+    assert env.utility_params == RMOPolicy.load(checkpoint).eta != (env.config.alpha, env.config.beta)
+    again = run_episode(env, km, seed=4)
+    assert {k: v for k, v in again.items() if k != "wall_s"} == {k: v for k, v in first.items() if k != "wall_s"}
+    assert env.ledger.matches and env.utility_params == (env.config.alpha, env.config.beta)
