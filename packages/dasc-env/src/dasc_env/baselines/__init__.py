@@ -1,8 +1,10 @@
-"""Non-learning methods: GREEDY, KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, all acting through the env."""
+"""Non-learning methods: GREEDY, KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, LOOKAHEAD, all acting through
+the env."""
 
 from .admission import AdmissionPolicy, admit_km
 from .game import GamePolicy, best_response_equilibrium, marginal_gains
 from .heuristics import RandomPolicy, RulePolicy, greedy, km, ready_km, recommend_all
+from .lookahead import LookaheadPolicy, lookahead
 from .odta import ODTAPolicy, threshold_assignment
 from .policy import Policy
 from .registry import available_methods, make_method, register_method
@@ -10,6 +12,7 @@ from .registry import available_methods, make_method, register_method
 __all__ = [
     "AdmissionPolicy",
     "GamePolicy",
+    "LookaheadPolicy",
     "ODTAPolicy",
     "Policy",
     "RandomPolicy",
@@ -19,6 +22,7 @@ __all__ = [
     "best_response_equilibrium",
     "greedy",
     "km",
+    "lookahead",
     "make_method",
     "marginal_gains",
     "ready_km",

@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from .admission import admit_km
 from .game import GamePolicy
 from .heuristics import RandomPolicy, greedy, km, ready_km, recommend_all
+from .lookahead import lookahead
 from .odta import ODTAPolicy
 from .policy import Policy
 
@@ -29,6 +30,7 @@ _METHODS: dict[str, Callable[[], Policy]] = {
     "admit-km": admit_km,
     "all": recommend_all,
     "random": RandomPolicy,
+    "lookahead": lookahead,
 }
 
 

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import warnings
 
@@ -107,6 +108,7 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
         self._np_random, _ = seeding.np_random(None)
         self.sim: Simulator | None = None
         self._renderer = None
+        self._observe = True
         self._names_of = np.empty(0, dtype=object)
         self._index_of: dict[str, int] = {}
         self._batch: tuple[np.ndarray, dict[str, np.ndarray]] = (np.empty(0, np.int64), {})
@@ -188,6 +190,30 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
         for i in departed:
             observations[names[i]] = self.encoder.terminal_observation()
         return observations, rewards, terminations, truncations, infos
+
+    def copy(self, observe: bool = True, future_tasks: bool = True) -> DASCParallelEnv:
+        """An independent copy of the episode in progress: stepped with the same actions, it continues exactly
+        as this env would, and stepping it leaves this env untouched (what a planner simulating candidate
+        decisions forward needs). The read-only parts (road graph, scenario, distance cache, encoder, demand
+        model) are shared; the simulator's state, the ledger, the random generator and the agent lists are copied.
+        A planning copy: ``observe=False`` skips the observation encoding of its steps (about half of a step's
+        time; ``observation_batch`` is then empty, everything else is as usual), and ``future_tasks=False`` ends
+        its task stream now, so it never publishes a task the platform has not seen yet (an online planner's
+        knowledge; ``Simulator.forget_future``).
+        """
+        sim = self._require_sim()
+        shared = {id(part): part for part in (self.config, self.graph, sim.scenario, self.distances, self.encoder,
+                                              self.demand)}
+        twin = copy.copy(self)
+        twin.sim = copy.deepcopy(sim, shared)
+        if not future_tasks:
+            twin.sim.forget_future()
+        twin._np_random = copy.deepcopy(self._np_random)
+        twin.agents, twin.possible_agents = list(self.agents), list(self.possible_agents)
+        twin._renderer, twin._observe = None, bool(observe)
+        if not observe:
+            twin._batch = (self._batch[0], {})
+        return twin
 
     def step_subtasks(self, recommended) -> EpochOutcome:
         """The array form of ``step``, for wrappers and batched learners: recommend the subtasks
@@ -279,7 +305,8 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
 
     # ------------------------------------------------------------ helpers
     def _encode(self, subtasks: np.ndarray) -> None:
-        self._batch = (subtasks, self.encoder.encode(self.sim, subtasks) if subtasks.size else {})
+        observe = subtasks.size and self._observe
+        self._batch = (subtasks, self.encoder.encode(self.sim, subtasks) if observe else {})
 
     def _observation_dicts(self) -> dict[str, dict]:
         """Per-agent observation dicts: views into ``observation_batch``."""

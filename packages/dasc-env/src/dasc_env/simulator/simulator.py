@@ -95,6 +95,7 @@ class Simulator:
         self.done = False
         self.last_outcome: EpochOutcome | None = None
         self._next_task = 0
+        self._stream_end = q  # tasks at or after this index are never published (see ``forget_future``)
         published = self._publish()
         self._fast_forward(published)
 
@@ -275,7 +276,7 @@ class Simulator:
     def _publish(self) -> np.ndarray:
         sc = self.scenario
         start = self._next_task
-        while self._next_task < sc.num_tasks and sc.task_created[self._next_task] <= self.now + _TOL \
+        while self._next_task < self._stream_end and sc.task_created[self._next_task] <= self.now + _TOL \
                 and self.now < self.horizon:
             self._next_task += 1
         tasks = np.arange(start, self._next_task)
@@ -319,7 +320,7 @@ class Simulator:
             parts_drop.append(dropped)
             if (self.sub_state == OPEN).any():
                 break
-            if self._next_task >= sc.num_tasks or self.now >= self.horizon - _TOL:
+            if self._next_task >= self._stream_end or self.now >= self.horizon - _TOL:
                 self._finish_episode()
                 break
             interval = self.config.decision_interval
@@ -328,9 +329,13 @@ class Simulator:
             parts_pub.append(self._publish())
         return np.concatenate(parts_pub), np.concatenate(parts_fail), np.concatenate(parts_drop)
 
+    def forget_future(self) -> None:
+        """End the task stream now: tasks not yet published never will be (a planner's view of the episode,
+        which knows the published tasks only). They stay out of the ledger's outcomes."""
+        self._stream_end = self._next_task
+
     def _finish_episode(self) -> None:
-        sc = self.scenario
-        for q in range(self._next_task, sc.num_tasks):
+        for q in range(self._next_task, self._stream_end):
             self.ledger.tasks.append(self._outcome(q, UNPUBLISHED, math.nan, 0.0, 0.0))
         self.done = True
 
