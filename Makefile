@@ -28,11 +28,11 @@ marl: $(MARL_STAMP)
 $(STAMP): Makefile packages/dasc-env/pyproject.toml packages/rmo-agents/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --no-deps $(TORCH_INDEX) "$(TORCH_SPEC)"
-	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm]" -e packages/rmo-agents -r requirements-dev.txt
+	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm,bounds]" -e packages/rmo-agents -r requirements-dev.txt
 	touch $(STAMP)
 
 $(MARL_STAMP): $(STAMP) packages/dasc-env/pyproject.toml packages/rmo-agents/pyproject.toml
-	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm,marl]" -e "packages/rmo-agents[ray]"
+	$(PY) -m pip install --quiet -e "packages/dasc-env[render,osm,bounds,marl]" -e "packages/rmo-agents[ray]"
 	touch $(MARL_STAMP)
 
 demo: setup

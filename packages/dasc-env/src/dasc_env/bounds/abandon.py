@@ -1,0 +1,83 @@
+"""Abandoned tasks in the hindsight model: the env's drop rule, as CP-SAT constraints.
+
+A plan may start a task and never complete it: its matched subtasks cost ``kappa * d`` (the env books the
+task as failed with ``-kappa * sum d``, Eq. 1 without payment) but they move workers -- closer to a later task
+(less lateness), or within L^w of a subtask out of their reach before. So the hindsight optimum must allow it.
+
+The env, though, fails a live task as soon as an open subtask could not finish by t^d_tau even if it started
+at once (``Simulator._fail_hopeless_tasks``), and a failed task's open subtasks are dropped. A plan that
+abandons task q must therefore make all its matches before that test fails. Up to the epoch M of its last
+match the test at M is the binding one (an earlier test sees an earlier clock and finish times no later), so
+with ``before_u`` = "u is matched at an epoch < M" the model requires, per subtask u of q,
+
+    check_u >= finish_u                          if before_u
+    check_u >= M * Delta + t_u                   if the task is started and not before_u
+    check_u >= check_p + t_u                     for every predecessor p
+    check_u <= t^d_tau(u)
+
+which is the env's test at M exactly (assigned subtasks count with their finish, open ones from "now"). For a
+completed task the same constraints hold automatically, so they are posted for every task of 2+ subtasks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def add_drop_rule(model) -> dict:
+    """Post the drop rule for every alive task of ``model`` (an ``exact._Model``); its variables per task."""
+    inst, sc, cp = model.inst, model.inst.scenario, model.cp
+    tpe = inst.clock.ticks_per_epoch
+    rule = {}
+    for q in np.flatnonzero(inst.alive):
+        subs = range(sc.task_ptr[q], sc.task_ptr[q + 1])
+        used = [s for s in subs if s in model.assigned]
+        if len(subs) < 2 or not used:
+            continue
+        started = cp.new_bool_var(f"started{q}")
+        cp.add(started <= sum(model.assigned[s] for s in used))
+        last = cp.new_int_var(int(inst.first_epoch[q]), int(inst.last_epoch), f"M{q}")
+        check, before = {}, {}
+        for u in subs:
+            check[u] = cp.new_int_var(int(inst.earliest_check[u]), int(inst.latest_finish[u]), f"check{u}")
+            for p in sc.edges[sc.edges[:, 1] == u, 0]:
+                cp.add(check[u] >= check[p] + int(inst.duration[u]))
+            now = [started]
+            if u in model.assigned:
+                x = model.assigned[u]
+                cp.add_implication(x, started)
+                before[u] = b = cp.new_bool_var(f"before{u}")
+                cp.add_implication(b, x)
+                cp.add(last >= model.epoch[u]).only_enforce_if(x)
+                cp.add(model.epoch[u] + 1 <= last).only_enforce_if(b)
+                cp.add(model.epoch[u] >= last).only_enforce_if([x, ~b])
+                cp.add(check[u] >= model.start[u] + int(inst.duration[u])).only_enforce_if(b)
+                now.append(~b)
+            cp.add(check[u] >= tpe * last + int(inst.duration[u])).only_enforce_if(now)
+        rule[q] = (started, last, check, before)
+    return rule
+
+
+def hint_drop_rule(model, rule: dict, epoch: dict, start: dict) -> None:
+    """Hint the drop rule's variables for a plan that matches subtask s at ``epoch[s]``, starting ``start[s]``."""
+    inst, sc, cp = model.inst, model.inst.scenario, model.cp
+    tpe = inst.clock.ticks_per_epoch
+    for q, (started, last, check, before) in rule.items():
+        subs = range(sc.task_ptr[q], sc.task_ptr[q + 1])
+        done = [s for s in subs if s in epoch]
+        cp.add_hint(started, bool(done))
+        final = max((epoch[s] for s in done), default=int(inst.first_epoch[q]))
+        cp.add_hint(last, final)
+        value = {}
+        for u in subs:
+            early = u in epoch and epoch[u] < final
+            if u in before:
+                cp.add_hint(before[u], early)
+            low = [int(inst.earliest_check[u])] + [value[p] + int(inst.duration[u])
+                                                   for p in sc.edges[sc.edges[:, 1] == u, 0]]
+            if early:
+                low.append(start[u] + int(inst.duration[u]))
+            elif done:
+                low.append(tpe * final + int(inst.duration[u]))
+            value[u] = max(low)
+            cp.add_hint(check[u], value[u])

@@ -1,0 +1,236 @@
+"""The hindsight optimum (``dasc_env.bounds.solve_exact``) against a brute force, on hand-made and drawn episodes."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from dasc_env import DASCConfig, ScenarioBuilder
+from dasc_env.bounds import HindsightPlan, replay_plan, solve_exact
+from dasc_env.simulator.revenue import task_revenue
+from tests.builders import line_city, make_scenario, tiny_config
+from tests.dasc_env.bounds.brute import brute_force, drawn_episode
+
+pytest.importorskip("ortools")
+
+TOL = 1e-6
+
+
+def solve(scenario, graph, config) -> HindsightPlan:
+    return solve_exact(scenario, graph, config, time_limit=10.0, workers=1)
+
+
+def assert_matches_brute_force(scenario, graph, config) -> HindsightPlan:
+    """Proven optimal, equal to the brute-force optimum, never above the bound."""
+    plan = solve(scenario, graph, config)
+    brute = brute_force(scenario, graph, config)
+    assert plan.status == "optimal"
+    assert plan.revenue <= brute.revenue + TOL  # the plan is a schedule the brute force also tries
+    assert brute.revenue <= plan.bound + TOL  # nothing beats the proven bound
+    assert plan.revenue == pytest.approx(brute.revenue, abs=TOL)
+    assert plan.revenue <= plan.bound + TOL
+    return plan
+
+
+def task(created, expected, deadline, payment, subtasks, edges=()):
+    return dict(created=created, expected=expected, deadline=deadline, payment=payment, subtasks=subtasks,
+                edges=list(edges))
+
+
+# ------------------------------------------------------------------ hand-made cases on the line city
+def test_one_subtask_one_worker_is_matched_at_publication(line):
+    sc = make_scenario([(3, [0])], [task(12.0, 600.0, 900.0, 50.0, [(6, [0], 100.0)])])
+    cfg = tiny_config(sc)
+    plan = assert_matches_brute_force(sc, line, cfg)
+    (m,) = plan.matches
+    assert (m.subtask, m.worker, m.matched, m.distance) == (0, 0, 15.0, 300.0)  # first epoch >= t_c = 12 s
+    assert (m.start, m.finish) == pytest.approx((45.0, 145.0))  # 300 m at 10 m/s
+    assert plan.revenue == pytest.approx(50.0 - cfg.kappa * 300.0)
+    assert plan.completed == (0,)
+
+
+def test_skills_send_the_far_worker(line):
+    sc = make_scenario([(5, [0]), (15, [1])], [task(0.0, 600.0, 900.0, 50.0, [(6, [1], 60.0)])])
+    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+    assert [m.worker for m in plan.matches] == [1]
+
+
+def test_precedence_across_workers_and_lateness(line):
+    # s1 -> s2, one worker each; t_e forces a delay penalty, which Eq. 1 charges per minute.
+    sc = make_scenario([(0, [0]), (20, [1])], [task(0.0, 100.0, 2000.0, 60.0, [(2, [0], 120.0), (18, [1], 60.0)],
+                                                     edges=[(0, 1)])])
+    cfg = tiny_config(sc)
+    plan = assert_matches_brute_force(sc, line, cfg)
+    first, second = plan.matches
+    assert second.start == pytest.approx(first.finish)  # 20 s travel + 120 s, then 20 s travel is done
+    expected = task_revenue(60.0, second.finish, 100.0, 2000.0, 400.0, cfg.zeta, cfg.kappa)
+    assert plan.revenue == pytest.approx(float(expected))
+
+
+def test_a_task_that_cannot_meet_its_deadline_is_left_unstarted(line):
+    sc = make_scenario([(0, [0])], [task(0.0, 100.0, 150.0, 80.0, [(20, [0], 100.0)]),  # 200 s away
+                                    task(0.0, 300.0, 600.0, 20.0, [(1, [0], 60.0)])])
+    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+    assert plan.completed == (1,)
+
+
+def test_one_worker_two_tasks_keeps_the_better_one(line):
+    tasks = [task(0.0, 200.0, 260.0, 30.0, [(4, [0], 200.0)]), task(0.0, 200.0, 260.0, 90.0, [(6, [0], 200.0)])]
+    sc = make_scenario([(5, [0])], tasks)
+    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+    assert plan.completed == (1,)
+
+
+def test_range_is_measured_from_where_the_worker_stands(line):
+    # L^w = 500 m: node 9 is out of reach from node 0, but not from the first subtask at node 5.
+    tasks = [task(0.0, 300.0, 1000.0, 20.0, [(5, [0], 60.0)]), task(50.0, 600.0, 1500.0, 40.0, [(9, [0], 60.0)])]
+    sc = make_scenario([(0, [0])], tasks)
+    plan = assert_matches_brute_force(sc, line, tiny_config(sc, worker_range=500.0))
+    assert [m.subtask for m in plan.routes[0]] == [0, 1]
+
+
+def test_a_busy_worker_is_matched_again_only_after_finishing(line):
+    tasks = [task(0.0, 500.0, 2000.0, 40.0, [(5, [0], 103.0)]), task(0.0, 500.0, 2000.0, 40.0, [(7, [0], 60.0)])]
+    sc = make_scenario([(5, [0])], tasks)
+    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+    first, second = plan.routes[0]
+    assert second.matched >= first.finish and second.matched % 5.0 == 0  # the epoch after 103 s is 105 s
+    assert second.matched == 105.0
+
+
+# ------------------------------------------------------------------ abandoned tasks move workers
+NOBODY = 2  # a skill no worker has: subtasks needing it are never done, so their tasks can only be abandoned
+
+
+def assert_abandons(sc, graph, config, completed, abandoned) -> HindsightPlan:
+    plan = assert_matches_brute_force(sc, graph, config)
+    assert (plan.completed, plan.abandoned) == (completed, abandoned)
+    result = replay_plan(plan, sc, graph, config)
+    assert result.problems == []
+    assert {t.task: t.status for t in result.ledger.tasks}[abandoned[0]] == "failed"
+    return plan
+
+
+def test_an_abandoned_subtask_brings_a_worker_within_range(line):
+    # L^w = 500 m: task 1 at node 8 is 800 m from the worker, 400 m from task 0's first subtask.
+    tasks = [task(0.0, 300.0, 3000.0, 10.0, [(4, [0], 60.0), (20, [NOBODY], 60.0)], edges=[(0, 1)]),
+             task(100.0, 2000.0, 3000.0, 50.0, [(8, [0], 60.0)])]
+    sc = make_scenario([(0, [0])], tasks)
+    cfg = tiny_config(sc, worker_range=500.0)
+    plan = assert_abandons(sc, line, cfg, completed=(1,), abandoned=(0,))
+    assert plan.revenue == pytest.approx(50.0 - cfg.kappa * 800.0)
+
+
+def test_an_abandoned_subtask_brings_a_worker_early(line):
+    # Task 1 appears at 100 s at node 10, expected by 175 s; going there only then makes it 85 s late.
+    tasks = [task(0.0, 300.0, 3000.0, 10.0, [(10, [0], 10.0), (20, [NOBODY], 60.0)], edges=[(0, 1)]),
+             task(100.0, 175.0, 400.0, 60.0, [(10, [0], 60.0)])]
+    sc = make_scenario([(0, [0])], tasks)
+    cfg = tiny_config(sc)
+    plan = assert_abandons(sc, line, cfg, completed=(1,), abandoned=(0,))
+    assert plan.revenue == pytest.approx(60.0 - cfg.kappa * 1000.0)  # on time, one trip
+
+
+def test_a_task_can_only_be_abandoned_while_the_env_keeps_it(line):
+    # Task 2 (created 200 s, t_d 510 s) is dropped by the env at 215 s, when its 300 s subtask could no longer
+    # finish in time (215 + 300 > 510): the worker can hop through it to task 1 only if it skips task 0, which
+    # would keep it busy until 220 s. (Matching its other subtask would still be feasible until 410 s.)
+    tasks = [task(0.0, 1000.0, 2000.0, 30.0, [(2, [0], 200.0)]),
+             task(0.0, 2000.0, 3000.0, 50.0, [(8, [0], 60.0)]),
+             task(200.0, 400.0, 510.0, 10.0, [(4, [0], 60.0), (20, [NOBODY], 300.0)])]
+    sc = make_scenario([(0, [0])], tasks)
+    cfg = tiny_config(sc, worker_range=500.0)
+    plan = assert_abandons(sc, line, cfg, completed=(1,), abandoned=(2,))
+    assert plan.revenue == pytest.approx(50.0 - cfg.kappa * 800.0)
+
+
+# ------------------------------------------------------------------ drawn episodes on the small city
+def drawn(seed: int, **changes):
+    env = drawn_episode(seed, **({"num_workers": 2, "max_subtasks": 2, "num_skills": 3, "arrival_window": 400.0}
+                                 | changes))
+    return env.scenario, env.graph, env.config
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_drawn_tiny_episodes_match_the_brute_force(seed):
+    assert_matches_brute_force(*drawn(seed, num_workers=2 + seed % 2))
+
+
+def test_hand_built_small_city_case_matches_the_brute_force():
+    b = ScenarioBuilder(city="small", num_skills=3)
+    t = b.task(created=0.0, expected=700.0, deadline=1400.0, payment=40.0)
+    s1 = t.subtask(node=12, skills=[0], duration=90.0)
+    t.subtask(node=250, skills=[1], duration=120.0, after=[s1])
+    b.task(created=30.0).subtask(node=390, skills=[0, 1], duration=100.0)
+    b.worker(node=15, skills=[0, 1])
+    b.worker(node=300, skills=[1, 2])
+    sc = b.build()
+    assert_matches_brute_force(sc, b.graph, sc.fit_config(DASCConfig(city="small")))
+
+
+def test_plan_fields():
+    sc, graph, cfg = drawn(3, num_workers=3)
+    plan = solve(sc, graph, cfg)
+    assert len(plan.routes) == sc.num_workers and plan.wall_s > 0 and 0 <= plan.gap < 1e-2
+    assert plan.status == "optimal" and plan.margin >= 0
+    for w, route in enumerate(plan.routes):
+        assert all(m.worker == w for m in route)
+        assert [m.matched for m in route] == sorted(m.matched for m in route)
+        for m in route:
+            assert m.matched / cfg.decision_interval == pytest.approx(round(m.matched / cfg.decision_interval))
+            assert m.matched + TOL >= sc.task_created[sc.subtask_task[m.subtask]]
+    done = {int(sc.subtask_task[m.subtask]) for m in plan.matches}
+    assert done == set(plan.completed)
+    assert sum(len(r) for r in plan.routes) == sum(sc.task_sizes()[list(plan.completed)])
+
+
+def test_no_task_is_doable_gives_the_empty_plan(line):
+    sc = make_scenario([(0, [0])], [task(0.0, 10.0, 20.0, 80.0, [(20, [1], 100.0)])])  # nobody has skill 1
+    plan = solve(sc, line, tiny_config(sc))
+    assert (plan.status, plan.revenue, plan.completed, plan.matches) == ("optimal", 0.0, (), [])
+    assert plan.bound == pytest.approx(0.0, abs=TOL)
+
+
+# ------------------------------------------------------------------ bad input
+def test_bad_arguments_are_named(line):
+    sc = make_scenario([(0, [0])], [task(0.0, 100.0, 200.0, 10.0, [(1, [0], 30.0)])])
+    cfg = tiny_config(sc)
+    with pytest.raises(TypeError, match="scenario must be a Scenario"):
+        solve_exact("nope", line, cfg)
+    with pytest.raises(TypeError, match="graph must be a RoadGraph"):
+        solve_exact(sc, "small", cfg)
+    with pytest.raises(TypeError, match="config must be a DASCConfig"):
+        solve_exact(sc, line, {})
+    with pytest.raises(ValueError, match="time_limit"):
+        solve_exact(sc, line, cfg, time_limit=0)
+    with pytest.raises(TypeError, match="time_limit"):
+        solve_exact(sc, line, cfg, time_limit="60")
+    with pytest.raises(ValueError, match="workers"):
+        solve_exact(sc, line, cfg, workers=0)
+    with pytest.raises(TypeError, match="workers"):
+        solve_exact(sc, line, cfg, workers=2.0)
+    with pytest.raises(ValueError, match="resolution"):
+        solve_exact(sc, line, cfg, resolution=0.0)
+    with pytest.raises(ValueError, match="node indices < 3"):
+        solve_exact(make_scenario([(5, [0])], [task(0.0, 100.0, 200.0, 10.0, [(1, [0], 30.0)])]), line_city(3), cfg)
+
+
+def test_missing_ortools_names_the_extra(monkeypatch):
+    sc = make_scenario([(0, [0])], [task(0.0, 100.0, 200.0, 10.0, [(1, [0], 30.0)])])
+    monkeypatch.setitem(sys.modules, "ortools.sat.python", None)
+    with pytest.raises(ImportError, match=r"pip install 'dasc-env\[bounds\]'"):
+        solve_exact(sc, line_city(), tiny_config(sc))
+
+
+def test_distances_are_directed():
+    """On the small city's one-way streets d(u, v) != d(v, u): the plan uses worker -> subtask."""
+    sc, graph, cfg = drawn(1, num_workers=2)
+    plan = solve(sc, graph, cfg)
+    for route in plan.routes:
+        here = sc.worker_nodes[route[0].worker] if route else None
+        for m in route:
+            assert m.distance == pytest.approx(graph.distance(int(here), int(sc.subtask_nodes[m.subtask])), rel=1e-6)
+            here = sc.subtask_nodes[m.subtask]
+    assert np.isfinite(plan.bound)
