@@ -123,6 +123,14 @@ def test_an_abandoned_subtask_brings_a_worker_within_range(line):
     assert plan.revenue == pytest.approx(50.0 - cfg.kappa * 800.0)
 
 
+def test_without_abandon_the_model_keeps_to_completed_tasks(line):
+    tasks = [task(0.0, 300.0, 3000.0, 10.0, [(4, [0], 60.0), (20, [NOBODY], 60.0)], edges=[(0, 1)]),
+             task(100.0, 2000.0, 3000.0, 50.0, [(8, [0], 60.0)])]
+    sc = make_scenario([(0, [0])], tasks)
+    plan = solve_exact(sc, line, tiny_config(sc, worker_range=500.0), workers=1, abandon=False)
+    assert (plan.status, plan.revenue, plan.completed, plan.abandoned) == ("optimal", 0.0, (), ())
+
+
 def test_an_abandoned_subtask_brings_a_worker_early(line):
     # Task 1 appears at 100 s at node 10, expected by 175 s; going there only then makes it 85 s late.
     tasks = [task(0.0, 300.0, 3000.0, 10.0, [(10, [0], 10.0), (20, [NOBODY], 60.0)], edges=[(0, 1)]),

@@ -9,9 +9,10 @@ from .exact import REVENUE_STEP, solve_exact
 from .instance import ClairvoyantInstance, build_instance
 from .plan import HindsightPlan, PlannedMatch
 from .relaxed import RelaxedBound, relaxed_bound
-from .replay import PlanNotExecutable, ReplayPolicy, ReplayResult, replay_plan
+from .replay import REPLAY_TOL, PlanNotExecutable, ReplayPolicy, ReplayResult, replay_plan
 
 __all__ = [
+    "REPLAY_TOL",
     "REVENUE_STEP",
     "ClairvoyantInstance",
     "HindsightPlan",

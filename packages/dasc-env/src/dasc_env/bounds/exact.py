@@ -52,7 +52,7 @@ _STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasib
 
 
 def solve_exact(scenario: Scenario, graph: RoadGraph, config: DASCConfig, time_limit: float = 60.0,
-                workers: int = 2, *, seed: int = 0, resolution: float = RESOLUTION,
+                workers: int = 2, *, abandon: bool = True, seed: int = 0, resolution: float = RESOLUTION,
                 log: bool = False) -> HindsightPlan:
     """Maximise Eq. 2 over every plan the env could execute had it known all tasks in advance.
 
@@ -60,6 +60,9 @@ def solve_exact(scenario: Scenario, graph: RoadGraph, config: DASCConfig, time_l
         scenario, graph, config: the episode (``config`` gives Delta, L^w, v_w, zeta, kappa, the horizon).
         time_limit: wall-clock limit of the whole solve, seconds.
         workers: CP-SAT search threads.
+        abandon: allow plans that start a task and abandon it (the env allows them, and they can pay: see
+            ``abandon``). False solves the smaller problem where every started task completes: faster, but its
+            ``bound`` then only covers such plans, and env methods that abandon tasks can exceed it.
         seed: CP-SAT's random seed.
         resolution: the tick, seconds (rounded so an epoch is a whole number of ticks).
         log: print CP-SAT's search log.
@@ -72,8 +75,8 @@ def solve_exact(scenario: Scenario, graph: RoadGraph, config: DASCConfig, time_l
     cp_model = _cp_model()
     _check_solver_args(time_limit, workers, seed)
     begin = time.perf_counter()
-    inst = build_instance(scenario, graph, config, resolution)
-    model = _Model(cp_model, inst)
+    inst = build_instance(scenario, graph, config, resolution, abandon=bool(abandon))
+    model = _Model(cp_model, inst, bool(abandon))
     greedy = greedy_plan(inst)
     model.hint(greedy)
     solver = cp_model.CpSolver()
@@ -122,7 +125,7 @@ class _Model:
     ``(DEPOT, DEPOT)`` when it stays idle. ``pairs[a, b]`` is 1 when some worker does a then b.
     """
 
-    def __init__(self, cp_model, inst: ClairvoyantInstance):
+    def __init__(self, cp_model, inst: ClairvoyantInstance, abandon: bool = True):
         self.inst, self.cp = inst, cp_model.CpModel()
         self.done, self.assigned, self.epoch, self.start, self.late = {}, {}, {}, {}, {}
         self.pairs, self.cost_error, self.lits, self.margin = {}, {}, [], 0.0
@@ -131,20 +134,21 @@ class _Model:
             self._subtask(int(s))
         for q in np.flatnonzero(inst.completable):
             self.done[q] = self.cp.new_bool_var(f"y{q}")
-            for s in range(sc.task_ptr[q], sc.task_ptr[q + 1]):
-                self.cp.add_implication(self.done[q], self.assigned[s])
+            for s in range(sc.task_ptr[q], sc.task_ptr[q + 1]):  # without abandon, started means completed
+                self.cp.add(self.done[q] <= self.assigned[s] if abandon else self.done[q] == self.assigned[s])
         for p, s in sc.edges:
             if s in self.start:  # the env matches s only once p is assigned, in this epoch or before
                 x = self.assigned[s]
                 self.cp.add_implication(x, self.assigned[p])
-                self.cp.add(self.start[s] >= self.start[p] + int(inst.duration[p])).only_enforce_if(x)
-                self.cp.add(self.epoch[s] >= self.epoch[p]).only_enforce_if(x)
+                when = [x] if abandon else []  # without abandon, p and s are both done or both free
+                self.cp.add(self.start[s] >= self.start[p] + int(inst.duration[p])).only_enforce_if(when)
+                self.cp.add(self.epoch[s] >= self.epoch[p]).only_enforce_if(when)
         visits = {s: [] for s in self.start}
         costs = [self._worker(w, visits) for w in range(sc.num_workers)]
         self._moves_between()
         for s, lits in visits.items():
             self.cp.add(sum(lits) == self.assigned[s])
-        self.drop_rule = add_drop_rule(self)
+        self.drop_rule = add_drop_rule(self) if abandon else {}
         gains = [self._task_gain(q) for q in self.done]
         self.margin += sum(self.cost_error.values()) * REVENUE_STEP
         self.cp.maximize(sum(gains) - sum(costs))

@@ -145,9 +145,10 @@ def check_inputs(scenario, graph, config) -> None:
     scenario.check_fits(graph.num_nodes, int(scenario.task_sizes().max()), scenario.num_skills)
 
 
-def build_instance(scenario: Scenario, graph: RoadGraph, config: DASCConfig,
-                   resolution: float = RESOLUTION) -> ClairvoyantInstance:
-    """The clairvoyant instance of ``scenario`` on ``graph`` under ``config`` (ticks of ~``resolution`` s)."""
+def build_instance(scenario: Scenario, graph: RoadGraph, config: DASCConfig, resolution: float = RESOLUTION,
+                   abandon: bool = True) -> ClairvoyantInstance:
+    """The clairvoyant instance of ``scenario`` on ``graph`` under ``config`` (ticks of ~``resolution`` s); with
+    ``abandon=False`` only the subtasks of completable tasks are matchable."""
     check_inputs(scenario, graph, config)
     if isinstance(resolution, bool) or not isinstance(resolution, (int, float)) or not resolution > 0:
         raise ValueError(f"resolution must be a positive number of seconds, got {resolution!r}")
@@ -170,7 +171,7 @@ def build_instance(scenario: Scenario, graph: RoadGraph, config: DASCConfig,
         alive=(first <= last) & ~dropped, ancestors=_ancestors(sc))
     _windows(inst)
     inst.arcs = [_worker_arcs(inst, w) for w in range(sc.num_workers)]
-    _drop_uncovered(inst)
+    _drop_uncovered(inst, abandon)
     return inst
 
 
@@ -264,14 +265,18 @@ def _reachable(arcs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in arcs if a in seen]
 
 
-def _drop_uncovered(inst: ClairvoyantInstance) -> None:
-    """Subtasks no worker can reach (or whose predecessors it cannot) are not matchable; repeat to a fixpoint."""
+def _drop_uncovered(inst: ClairvoyantInstance, abandon: bool) -> None:
+    """Subtasks no worker can reach (or whose predecessors it cannot) are not matchable, nor, without ``abandon``,
+    those of a task that is not completable; repeat to a fixpoint."""
     sc = inst.scenario
     while True:
         covered = np.zeros(sc.num_subtasks, dtype=bool)
         for arcs in inst.arcs:
             covered[[b for _, b in arcs]] = True
         matchable = _closed(sc, inst.matchable & covered)
+        if not abandon:
+            whole = np.bincount(sc.subtask_task, weights=~matchable, minlength=sc.num_tasks) == 0
+            matchable &= whole[sc.subtask_task]
         if (matchable == inst.matchable).all():
             return
         inst.matchable = matchable
