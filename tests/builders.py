@@ -50,3 +50,15 @@ def tiny_config(scenario: Scenario, **changes) -> DASCConfig:
                   num_skills=scenario.num_skills, min_subtasks=1, max_subtasks=4, city="small")
     fields.update(changes)
     return DASCConfig(**fields)
+
+
+class WithoutSimulator:
+    """What a policy sees: the env, except that ``sim`` raises."""
+
+    def __init__(self, env):
+        self._env = env
+
+    def __getattr__(self, name):
+        if name == "sim":
+            raise AttributeError("a policy must not read env.sim")
+        return getattr(self._env, name)

@@ -7,6 +7,7 @@ import dasc_env
 from dasc_env.baselines import LookaheadPolicy, make_method
 from dasc_env.evaluation import run_episode
 from dasc_env.scenario import ScenarioBuilder
+from tests.builders import WithoutSimulator
 
 
 def urgent_and_side(worker_node: int):
@@ -80,16 +81,6 @@ def test_lookahead_never_breaks_a_constraint():
 
 def test_lookahead_acts_through_the_public_face():
     """The simulator is hidden from the policy: only ``copy`` (the env's own method) reaches it."""
-
-    class WithoutSimulator:
-        def __init__(self, env):
-            self._env = env
-
-        def __getattr__(self, name):
-            if name == "sim":
-                raise AttributeError("a policy must not read env.sim")
-            return getattr(self._env, name)
-
     env = dasc_env.parallel_env(num_tasks=4, num_workers=8, city="small")
     env.reset(seed=1)
     policy = LookaheadPolicy(horizon=5, max_candidates=3)

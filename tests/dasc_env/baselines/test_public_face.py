@@ -4,20 +4,9 @@ import pytest
 
 import dasc_env
 from dasc_env.baselines import make_method
+from tests.builders import WithoutSimulator
 
 BUILT_IN = ("greedy", "km", "game", "odta", "ready-km", "admit-km", "all", "random")
-
-
-class WithoutSimulator:
-    """What a policy sees: the env, except that ``sim`` raises."""
-
-    def __init__(self, env):
-        self._env = env
-
-    def __getattr__(self, name):
-        if name == "sim":
-            raise AttributeError("a policy must not read env.sim")
-        return getattr(self._env, name)
 
 
 def play(method, view):
