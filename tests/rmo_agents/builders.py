@@ -108,7 +108,7 @@ def play_recorded(config: DASCConfig, eta: tuple[float, float], seed: int = 3):
         seen[-1]["result"] = result
         recorder.add(agents, batch, state, actions, log_prob, result)
         agents, batch = next_agents, next_batch
-    return recorder.finish(adapter.episode_metrics()), seen, adapter.env.total_revenue
+    return recorder.finish(adapter.episode_metrics(), *adapter.task_outcomes()), seen, adapter.env.total_revenue
 
 
 SEEDS = [11, 12]

@@ -30,6 +30,11 @@ def loop_agent_gae(rewards, values, step, agent, gamma, lam):
 
 
 # ------------------------------------------------------------------ team GAE
+def constant(steps, gamma, lam):
+    """Per-step discounts of evenly spaced steps (``step_discounts`` on a step clock)."""
+    return np.full(steps, gamma), np.full(steps, gamma * lam)
+
+
 def test_team_gae_matches_a_python_loop_on_a_3_step_episode():
     rewards, values = np.array([1.0, 0.0, 2.0]), np.array([0.5, -0.3, 1.2])
     expected, running = np.zeros(3), 0.0
@@ -37,7 +42,7 @@ def test_team_gae_matches_a_python_loop_on_a_3_step_episode():
         next_value = values[t + 1] if t + 1 < 3 else 0.0  # the episode ends: V(s_T) = 0
         running = rewards[t] + GAMMA * next_value - values[t] + GAMMA * LAM * running
         expected[t] = running
-    out = team_gae(rewards, values, GAMMA, LAM)
+    out = team_gae(rewards, values, *constant(3, GAMMA, LAM))
     np.testing.assert_allclose(out, expected, rtol=0, atol=1e-12)
     # by hand: A2 = 2 - 1.2; A1 = 0.9 * 1.2 + 0.3 + 0.72 A2; A0 = 1 - 0.27 - 0.5 + 0.72 A1
     np.testing.assert_allclose(out, [1.63832, 1.956, 0.8], rtol=0, atol=1e-12)
@@ -45,19 +50,19 @@ def test_team_gae_matches_a_python_loop_on_a_3_step_episode():
 
 def test_team_gae_with_lambda_1_and_zero_values_is_the_discounted_return():
     rewards = np.array([1.0, -2.0, 4.0])
-    out = team_gae(rewards, np.zeros(3), 0.5, 1.0)
+    out = team_gae(rewards, np.zeros(3), *constant(3, 0.5, 1.0))
     np.testing.assert_allclose(out, [1 - 1 + 1, -2 + 2, 4], rtol=0, atol=1e-12)
 
 
 # ------------------------------------------------------------------ per-agent GAE
 def test_agent_gae_matches_a_python_loop_with_match_drop_and_late_arrival():
     expected = loop_agent_gae(SHAPED, VALUES, STEP, AGENT, GAMMA, LAM)
-    out = agent_gae(SHAPED, VALUES, STEP, AGENT, NEXT, GAMMA, LAM)
+    out = agent_gae(SHAPED, VALUES, STEP, AGENT, NEXT, *constant(3, GAMMA, LAM))
     np.testing.assert_allclose(out, expected, rtol=0, atol=1e-12)
 
 
 def test_agent_gae_does_not_bootstrap_the_matched_and_the_dropped_agent():
-    out = agent_gae(SHAPED, VALUES, STEP, AGENT, NEXT, GAMMA, LAM)
+    out = agent_gae(SHAPED, VALUES, STEP, AGENT, NEXT, *constant(3, GAMMA, LAM))
     assert out[0] == pytest.approx(SHAPED[0] - VALUES[0])  # agent 2, dropped at t0
     assert out[3] == pytest.approx(SHAPED[3] - VALUES[3])  # agent 4, matched at t1
     # agent 4 at t0 bootstraps from its own t1 value and advantage
@@ -67,10 +72,10 @@ def test_agent_gae_does_not_bootstrap_the_matched_and_the_dropped_agent():
 
 def test_agent_gae_reward_of_one_transition_moves_only_that_agents_advantages():
     # Eq. 18: dA_i/dr_i = 1, and the agent's earlier transitions move by (gamma lambda)^k; nobody else moves.
-    base = agent_gae(SHAPED, VALUES, STEP, AGENT, NEXT, GAMMA, LAM)
+    base = agent_gae(SHAPED, VALUES, STEP, AGENT, NEXT, *constant(3, GAMMA, LAM))
     bumped = SHAPED.copy()
     bumped[7] += 1.0  # agent 10 at t2
-    change = agent_gae(bumped, VALUES, STEP, AGENT, NEXT, GAMMA, LAM) - base
+    change = agent_gae(bumped, VALUES, STEP, AGENT, NEXT, *constant(3, GAMMA, LAM)) - base
     expected = np.zeros(8)
     expected[[2, 5, 7]] = [(GAMMA * LAM) ** 2, GAMMA * LAM, 1.0]
     np.testing.assert_allclose(change, expected, rtol=0, atol=1e-12)

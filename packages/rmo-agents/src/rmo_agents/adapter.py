@@ -41,6 +41,11 @@ class StepResult:
     """Change of E(M) (Eq. 2) booked by this epoch."""
     failed_recommendations: int
     """Recommendations that got no worker this epoch."""
+    time: float
+    """The epoch's decision time, seconds (epochs without open subtasks are skipped, so steps are not evenly
+    spaced)."""
+    booked_tasks: np.ndarray
+    """Tasks whose revenue (Eq. 1, or a failed task's -kappa sum d) this epoch booked."""
     done: bool
     """No live agent is left: the episode is over."""
 
@@ -78,7 +83,7 @@ class DascAdapter:
         actions = np.asarray(actions)
         if actions.shape != acting.shape:
             raise ValueError(f"actions has shape {actions.shape}; expected one per live agent {acting.shape}")
-        before = env.total_revenue
+        before, now = env.total_revenue, env.now
         out = env.step_subtasks(acting[actions.astype(bool)])
         utilities = np.zeros((acting.size, 3))
         rows = np.searchsorted(acting, out.matched)  # live agents are in ascending subtask order
@@ -91,6 +96,8 @@ class DascAdapter:
             utilities=utilities,
             revenue_delta=env.total_revenue - before,
             failed_recommendations=int(out.failed.size),
+            time=now,
+            booked_tasks=np.concatenate([out.completed_tasks, out.failed_tasks]),
             done=not env.agents,
         )
         live, batch = observe(env)
@@ -101,6 +108,15 @@ class DascAdapter:
         tables = self.env.state_tables()
         rows = np.flatnonzero(tables["subtasks_mask"])
         return {"workers": tables["workers"], "subtasks": tables["subtasks"][rows], "time": tables["time"]}
+
+    def task_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(S,) each subtask's task and (Q,) each task's booked revenue (Eq. 1; -kappa sum d when it failed; 0 when
+        never booked), for per-task credit."""
+        scenario = self.env.scenario
+        revenue = np.zeros(scenario.num_tasks)
+        booked = self.env.ledger.tasks
+        revenue[[t.task for t in booked]] = [t.revenue for t in booked]
+        return scenario.subtask_task, revenue
 
     def episode_metrics(self) -> dict[str, float]:
         """Ledger metrics of the finished episode: revenue E(M), completed and failed tasks."""

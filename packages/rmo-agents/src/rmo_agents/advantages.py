@@ -35,20 +35,35 @@ def discounted_scan(delta: np.ndarray, discount: np.ndarray) -> np.ndarray:
     return out
 
 
-def team_gae(rewards: np.ndarray, values: np.ndarray, gamma: float, lam: float) -> np.ndarray:
-    """A_t of Eq. 17 over one episode: delta_t = R_t + gamma V(s_{t+1}) - V(s_t), V(s_T) = 0 (terminal)."""
+def team_gae(rewards: np.ndarray, values: np.ndarray, discount: np.ndarray, trace: np.ndarray) -> np.ndarray:
+    """A_t of Eq. 17 over one episode: delta_t = R_t + gamma_t V(s_{t+1}) - V(s_t), V(s_T) = 0 (terminal), scanned
+    with (gamma lambda)_t; ``discount`` and ``trace`` ``(T,)`` are gamma and gamma lambda from step t to t + 1
+    (``step_discounts``)."""
     next_values = np.append(values[1:], 0.0)
-    delta = rewards + gamma * next_values - values
-    return discounted_scan(delta, np.full(rewards.shape, gamma * lam))
+    delta = rewards + discount * next_values - values
+    return discounted_scan(delta, trace)
 
 
 def agent_gae(rewards: np.ndarray, values: np.ndarray, step: np.ndarray, agent: np.ndarray, nxt: np.ndarray,
-              gamma: float, lam: float) -> np.ndarray:
-    """Per-agent A^_i (Eq. 17 along each agent's trajectory; no bootstrap once it has left)."""
+              discount: np.ndarray, trace: np.ndarray) -> np.ndarray:
+    """Per-agent A^_i (Eq. 17 along each agent's trajectory; no bootstrap once it has left); ``discount`` and
+    ``trace`` per step as in ``team_gae``."""
     has_next = nxt >= 0
     next_values = np.where(has_next, values[np.maximum(nxt, 0)], 0.0)
-    delta = rewards + gamma * next_values - values
-    return trajectory_scan(delta, has_next * (gamma * lam), step, agent)
+    delta = rewards + discount[step] * next_values - values
+    return trajectory_scan(delta, has_next * trace[step], step, agent)
+
+
+def episode_clock(episode: Episode, unit: str) -> np.ndarray:
+    """(T,) each decision step's time in the discount's unit (``ppo.time_unit``): its index ("step", the paper)
+    or the simulated seconds ("second"; epochs without open subtasks are skipped, so steps are uneven)."""
+    return np.arange(episode.num_steps, dtype=np.float64) if unit == "step" else episode.step_time
+
+
+def step_discounts(clock: np.ndarray, gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """(gamma^dt, (gamma lambda)^dt) from each step to the next, dt on ``clock`` (the last step's: dt = 0)."""
+    dt = np.diff(clock, append=clock[-1:])
+    return gamma ** dt, (gamma * lam) ** dt
 
 
 def trajectory_scan(delta: np.ndarray, discount: np.ndarray, step: np.ndarray, agent: np.ndarray) -> np.ndarray:
@@ -86,12 +101,26 @@ def team_rewards(episode: Episode, kind: str, failed_reward: float) -> np.ndarra
     return episode.revenue_delta + failed_reward * episode.failed_recommendations
 
 
+def task_rewards(episode: Episode, clock: np.ndarray, gamma: float, failed_reward: float) -> np.ndarray:
+    """Per-task credit (``ppo.team_advantage="task"``): each agent is rewarded with its own task's outcome.
+
+    r_i = ``failed_reward`` when transition i recommended and got no worker, plus, at the agent's last
+    transition, gamma^(c_book - c_i) times its task's booked revenue (Eq. 1 when it completed, -kappa sum d
+    when it failed), c on ``clock``: the outcome reaches every agent of the task, discounted from its booking.
+    """
+    failed = (episode.actions == 1) & ~episode.matched
+    book = clock[episode.task_booked[episode.task]]
+    delay = np.maximum(book - clock[episode.step], 0.0)
+    outcome = np.where(episode.next < 0, gamma ** delay * episode.task_revenue[episode.task], 0.0)
+    return failed_reward * failed + outcome
+
+
 @dataclass(frozen=True)
 class Advantages:
     """Per agent-transition advantages and value targets of a batch of episodes (before normalisation)."""
 
     team: np.ndarray
-    """A of theta per transition: the team A_t of its step, or its share (Eq. 17)."""
+    """A of theta per transition: the team A_t of its step, its share (Eq. 17), or its per-task A (``task``)."""
     agent: np.ndarray
     """A^ of theta-hat per transition (Eq. 17 along the agent's trajectory)."""
     chain: np.ndarray
@@ -100,31 +129,43 @@ class Advantages:
     """Team value targets A_t + V(s_t) per decision step (Eq. 20)."""
     returns_hat: np.ndarray
     """Agent value targets A^_i + V^_i per transition."""
+    returns_task: np.ndarray | None
+    """Per-task value targets per transition (``ppo.team_advantage="task"``), else None."""
 
 
 def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: np.ndarray, ppo: PPOConfig,
-                       meta: MetaConfig, failed_reward: float) -> Advantages:
-    """Both GAEs and the eta chain of each episode, concatenated; ``values`` ``(sum T,)`` and ``values_hat``
-    ``(sum n,)`` are the critic's heads on the episodes' states and transitions, in order."""
-    lam, gamma = ppo.gae_lambda, ppo.gamma
-    team, agent, chain, returns, returns_hat = [], [], [], [], []
+                       meta: MetaConfig, failed_reward: float, values_task: np.ndarray | None = None) -> Advantages:
+    """Both GAEs and the eta chain of each episode, concatenated; ``values`` ``(sum T,)``, ``values_hat`` and
+    ``values_task`` ``(sum n,)`` are the critic's heads on the episodes' states and transitions, in order
+    (``values_task`` is needed exactly when ``ppo.team_advantage == "task"``)."""
+    lam, gamma, per_task = ppo.gae_lambda, ppo.gamma, ppo.team_advantage == "task"
+    if per_task != (values_task is not None):
+        raise ValueError("values_task must be given exactly when ppo.team_advantage == 'task'")
+    team, agent, chain, returns, returns_hat, returns_task = [], [], [], [], [], []
     start_t, start_i = 0, 0
     for e in episodes:
-        v = values[start_t:start_t + e.num_steps]
-        vh = values_hat[start_i:start_i + e.num_transitions]
+        steps, rows = slice(start_t, start_t + e.num_steps), slice(start_i, start_i + e.num_transitions)
+        v, vh = values[steps], values_hat[rows]
+        clock = episode_clock(e, ppo.time_unit)
+        discount, trace = step_discounts(clock, gamma, lam)
         rewards = team_rewards(e, ppo.team_reward, failed_reward)
-        a_t = team_gae(rewards, v, gamma, lam)
-        a_h = agent_gae(e.reward_shaped, vh, e.step, e.agent, e.next, gamma, lam)
+        a_t = team_gae(rewards, v, discount, trace)
+        a_h = agent_gae(e.reward_shaped, vh, e.step, e.agent, e.next, discount, trace)
         du = utility_grad(e.utilities, *e.eta) * e.matched[:, None]
         if meta.eta_samples == "positive_shaped":
             du *= (e.reward_shaped > 0)[:, None]
         if meta.eta_chain == "gae":
-            du = trajectory_scan(du, (e.next >= 0) * (gamma * lam), e.step, e.agent)
+            du = trajectory_scan(du, (e.next >= 0) * trace[e.step], e.step, e.agent)
         a_i = a_t[e.step]
         if ppo.team_advantage == "split":
             share = np.divide(e.reward_sparse, rewards[e.step], out=np.ones_like(a_i),
                               where=np.abs(rewards[e.step]) > 1e-6)
             a_i = a_i * share
+        if per_task:
+            vt = values_task[rows]
+            a_i = agent_gae(task_rewards(e, clock, gamma, failed_reward), vt, e.step, e.agent, e.next, discount,
+                            trace)
+            returns_task.append(a_i + vt)
         team.append(a_i)
         agent.append(a_h)
         chain.append(du)
@@ -132,7 +173,8 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
         returns_hat.append(a_h + vh)
         start_t += e.num_steps
         start_i += e.num_transitions
-    return Advantages(*(np.concatenate(x) for x in (team, agent, chain, returns, returns_hat)))
+    return Advantages(*(np.concatenate(x) for x in (team, agent, chain, returns, returns_hat)),
+                      returns_task=np.concatenate(returns_task) if per_task else None)
 
 
 def standardise(advantages: np.ndarray) -> tuple[np.ndarray, float]:

@@ -42,6 +42,14 @@ class Episode:
     """Per step: the change of E(M) (Eq. 2) that the step booked."""
     failed_recommendations: np.ndarray
     """Per step: recommendations that got no worker."""
+    step_time: np.ndarray
+    """Per step: the decision time, seconds."""
+    task: np.ndarray
+    """Per transition: the agent's task."""
+    task_revenue: np.ndarray
+    """Per task: its booked revenue (Eq. 1; -kappa sum d when it failed; 0 when never booked)."""
+    task_booked: np.ndarray
+    """Per task: the step that booked its revenue (the last step when never booked)."""
     state_workers: np.ndarray
     state_subtasks: np.ndarray
     state_lengths: np.ndarray
@@ -67,7 +75,8 @@ class EpisodeRecorder:
         self.states: list[dict[str, np.ndarray]] = []
         self.columns: dict[str, list[np.ndarray]] = {k: [] for k in (
             "actions", "log_prob", "step", "agent", "reward_sparse", "reward_shaped", "matched", "utilities")}
-        self.per_step: dict[str, list[float]] = {"revenue_delta": [], "failed_recommendations": []}
+        self.per_step: dict[str, list[float]] = {"revenue_delta": [], "failed_recommendations": [], "time": []}
+        self.booked: list[np.ndarray] = []
 
     def add(self, agents: np.ndarray, obs: dict, state: dict, actions: np.ndarray, log_prob: np.ndarray,
             result: StepResult) -> None:
@@ -82,8 +91,11 @@ class EpisodeRecorder:
             self.columns[key].append(value)
         self.per_step["revenue_delta"].append(result.revenue_delta)
         self.per_step["failed_recommendations"].append(result.failed_recommendations)
+        self.per_step["time"].append(result.time)
+        self.booked.append(result.booked_tasks)
 
-    def finish(self, metrics: dict[str, float]) -> Episode:
+    def finish(self, metrics: dict[str, float], subtask_task: np.ndarray, task_revenue: np.ndarray) -> Episode:
+        """The episode's flat arrays; ``subtask_task`` and ``task_revenue`` as ``DascAdapter.task_outcomes``."""
         cols = {k: np.concatenate(v) if v else np.zeros(0) for k, v in self.columns.items()}
         step, agent = cols["step"].astype(np.int64), cols["agent"].astype(np.int64)
         lengths = np.array([s["subtasks"].shape[0] for s in self.states], dtype=np.int64)
@@ -92,12 +104,18 @@ class EpisodeRecorder:
         for t, s in enumerate(self.states):  # one copy per decision step, not per agent
             subtasks[t, :lengths[t]] = s["subtasks"]
         failed = np.asarray(self.per_step["failed_recommendations"], dtype=np.int64)
+        booked_step = np.full(task_revenue.size, len(self.states) - 1, dtype=np.int64)
+        if self.booked:
+            tasks = np.concatenate(self.booked).astype(np.int64)
+            booked_step[tasks] = np.repeat(np.arange(len(self.booked)), [b.size for b in self.booked])
         return Episode(
             obs=concat_shared(self.obs), actions=cols["actions"].astype(np.int64),
             log_prob=cols["log_prob"].astype(np.float32), step=step, agent=agent, next=next_transition(step, agent),
             reward_sparse=cols["reward_sparse"], reward_shaped=cols["reward_shaped"],
             matched=cols["matched"].astype(bool), utilities=cols["utilities"].reshape(-1, 3),
             revenue_delta=np.asarray(self.per_step["revenue_delta"], dtype=np.float64), failed_recommendations=failed,
+            step_time=np.asarray(self.per_step["time"], dtype=np.float64), task=subtask_task[agent],
+            task_revenue=np.asarray(task_revenue, dtype=np.float64), task_booked=booked_step,
             state_workers=np.stack([s["workers"] for s in self.states]), state_subtasks=subtasks,
             state_lengths=lengths, state_time=np.stack([s["time"] for s in self.states]).astype(np.float32),
             eta=self.eta, metrics={**metrics, "failed_recommendations": float(failed.sum())})

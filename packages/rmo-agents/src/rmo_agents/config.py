@@ -101,9 +101,12 @@ class PPOConfig:
     """MAPPO (Eq. 4, 17, 20) for both policies."""
 
     gamma: float = field(default=0.99, metadata=UNIT)
-    """gamma: discount factor (Table 1)."""
+    """gamma: discount factor (Table 1), per ``time_unit``."""
     gae_lambda: float = field(default=0.95, metadata=UNIT)
-    """lambda: GAE parameter (Table 1)."""
+    """lambda: GAE parameter (Table 1), per ``time_unit``."""
+    time_unit: Literal["step", "second"] = "step"
+    """What gamma and lambda discount: a decision step (the paper: 0.99 per 5 s epoch reaches ~8 min) or a second
+    of simulated time (so credit spans a task's life whatever the epoch length; 0.999 per s reaches ~17 min)."""
     clip_eps: float = field(default=0.2, metadata=POSITIVE)
     """epsilon: ratio clip of Eq. 4 (Table 1)."""
     epochs: int = field(default=4, metadata=AT_LEAST_1)
@@ -122,10 +125,12 @@ class PPOConfig:
     """Critic heads predict returns normalised by running statistics (MAPPO's ValueNorm)."""
     value_loss: Literal["mse", "huber"] = "mse"
     """Eq. 20: "mse" (the paper) or "huber"."""
-    team_advantage: Literal["shared", "split"] = "shared"
-    """theta's advantage: "shared" (every live agent gets the team A_t) or "split" (the authors' r_n / R_t, guarded)."""
+    team_advantage: Literal["shared", "split", "task"] = "shared"
+    """theta's advantage: "shared" (every live agent gets the team A_t, the paper), "split" (the authors' r_n / R_t,
+    guarded) or "task" (per-task credit: GAE along each agent's trajectory of its own task's outcome, Eq. 1 or
+    -kappa sum d, and -1 per failed recommendation, against a per-agent value head; ``advantages.task_rewards``)."""
     team_reward: Literal["env", "revenue_delta"] = "env"
-    """Team reward R_t: "env" (sum of the agents' sparse rewards) or "revenue_delta" (the change of E(M), which
+    """Team reward R_t (the team head's target; theta's signal unless ``team_advantage="task"``): "env" (sum of the agents' sparse rewards) or "revenue_delta" (the change of E(M), which
     includes failed tasks' -kappa sum d, plus -1 per failed recommendation)."""
     sampling: Literal["groups", "shuffle", "window"] = "groups"
     """Minibatches over all agent-transitions: "groups" (shuffled groups of agents that share a task graph at a

@@ -58,10 +58,14 @@ class UpdateBatch:
     """Team value targets per decision step (normalised when ``ppo.value_norm``)."""
     target_hat: torch.Tensor
     """Agent value targets per transition."""
+    target_task: torch.Tensor | None
+    """Per-task value targets per transition (``ppo.team_advantage="task"``), else None."""
     episode_id: np.ndarray
     episode_step: np.ndarray
     explained_variance: float
     explained_variance_hat: float
+    explained_variance_task: float
+    """nan without per-task credit."""
 
     @property
     def num_states(self) -> int:
@@ -85,10 +89,12 @@ class Learner:
         if meta.trains_meta:  # theta-hat starts as a copy of theta, so psi^ = 1 (Eq. 5) at the first update
             self.actor_hat = Actor.from_space(observation_space, model).to(device)
             self.actor_hat.load_state_dict(self.actor.state_dict())
+        self.per_task = config.ppo.team_advantage == "task"
         self.critic = Critic.from_spaces(observation_space, state_worker_features, state_subtask_features,
-                                         model).to(device)
+                                         model, task_head=self.per_task).to(device)
         self.value_norm = ValueNorm().to(device)
         self.value_norm_hat = ValueNorm().to(device)
+        self.value_norm_task = ValueNorm().to(device) if self.per_task else None
         self.eta = Eta.from_config(meta)
         make = torch.optim.SGD if optim.optimizer == "sgd" else torch.optim.Adam
         self.opt_actor = make(self.actor.parameters(), lr=optim.lr_theta)
@@ -106,6 +112,8 @@ class Learner:
                  "opt_critic": self.opt_critic, "opt_eta": self.opt_eta}
         if self.actor_hat is not None:
             parts.update(actor_hat=self.actor_hat, opt_actor_hat=self.opt_actor_hat)
+        if self.value_norm_task is not None:
+            parts.update(value_norm_task=self.value_norm_task)
         return parts
 
     # ----------------------------------------------------------------- the update
@@ -130,7 +138,8 @@ class Learner:
         self.updates += 1
         out = {k: float(np.mean(v)) for k, v in stats.items()}
         out.update(xi=self.xi, alpha=self.eta.pair()[0], beta=self.eta.pair()[1],
-                   explained_variance=batch.explained_variance, explained_variance_hat=batch.explained_variance_hat)
+                   explained_variance=batch.explained_variance, explained_variance_hat=batch.explained_variance_hat,
+                   explained_variance_task=batch.explained_variance_task)
         return out
 
     def end_episodes(self, count: int) -> None:
@@ -147,8 +156,8 @@ class Learner:
         states = self._stack_states(episodes)
         offsets = np.cumsum([0] + [e.num_steps for e in episodes])[:-1]
         state_row = torch.from_numpy(np.concatenate([e.step + o for e, o in zip(episodes, offsets)])).to(dev)
-        values, values_hat = self._values(obs, states, state_row)
-        adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.failed_reward)
+        values, values_hat, values_task = self._values(obs, states, state_row)
+        adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.failed_reward, values_task)
         team, agent, chain = adv.team, adv.agent, adv.chain
         if ppo.normalize_advantages:
             team, _ = standardise(team)
@@ -156,9 +165,12 @@ class Learner:
             if meta.eta_chain == "gae":
                 chain = chain / sigma
         ret, ret_hat = (torch.from_numpy(x).to(dev) for x in (adv.returns, adv.returns_hat))
+        ret_task = torch.from_numpy(adv.returns_task).to(dev) if self.per_task else None
         if ppo.value_norm:
             self.value_norm.update(ret)
             self.value_norm_hat.update(ret_hat)
+            if self.per_task:
+                self.value_norm_task.update(ret_task)
         f32 = torch.float32
         return UpdateBatch(
             obs=obs, states=states, state_row=state_row,
@@ -168,10 +180,13 @@ class Learner:
             chain=torch.from_numpy(chain).to(dev, torch.float64),
             target=self._norm(self.value_norm, ret).to(f32),
             target_hat=self._norm(self.value_norm_hat, ret_hat).to(f32),
+            target_task=self._norm(self.value_norm_task, ret_task).to(f32) if self.per_task else None,
             episode_id=np.concatenate([np.full(e.num_transitions, j) for j, e in enumerate(episodes)]),
             episode_step=np.concatenate([e.step for e in episodes]),
             explained_variance=_explained_variance(values, adv.returns),
-            explained_variance_hat=_explained_variance(values_hat, adv.returns_hat))
+            explained_variance_hat=_explained_variance(values_hat, adv.returns_hat),
+            explained_variance_task=(_explained_variance(values_task, adv.returns_task) if self.per_task
+                                     else math.nan))
 
     def epoch_samples(self, batch: UpdateBatch, generator: torch.Generator) -> torch.Tensor:
         """Indices of this epoch's agent-transitions in minibatch order: all of them, shuffled one by one
@@ -241,15 +256,22 @@ class Learner:
         agents = torch.nonzero(position[batch.state_row] >= 0).squeeze(1)
         loss = loss_team
         loss_agent = torch.zeros((), device=self.device)
+        loss_task = torch.zeros((), device=self.device)
         if agents.numel():
-            pred = self.critic.agent_value(h[position[batch.state_row[agents]]], select(batch.obs, agents))
-            loss_agent = value_loss(pred, batch.target_hat[agents], ppo.value_loss)
+            h_rows, obs = h[position[batch.state_row[agents]]], select(batch.obs, agents)
+            loss_agent = value_loss(self.critic.agent_value(h_rows, obs), batch.target_hat[agents], ppo.value_loss)
             loss = loss + loss_agent
+            if self.per_task:
+                loss_task = value_loss(self.critic.task_value(h_rows, obs), batch.target_task[agents], ppo.value_loss)
+                loss = loss + loss_task
         grads = torch.autograd.grad(loss, list(self.critic.parameters()), allow_unused=True)
         grads = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, self.critic.parameters())]
         norm = self._apply(self.critic, self.opt_critic, grads, 1.0)
-        return {"value_loss": float(loss_team.detach()), "value_loss_hat": float(loss_agent.detach()),
-                "grad_norm_phi": norm}
+        out = {"value_loss": float(loss_team.detach()), "value_loss_hat": float(loss_agent.detach()),
+               "grad_norm_phi": norm}
+        if self.per_task:
+            out["value_loss_task"] = float(loss_task.detach())
+        return out
 
     # ----------------------------------------------------------------- pieces
     def _stack_states(self, episodes: list[Episode]) -> dict[str, torch.Tensor]:
@@ -263,15 +285,21 @@ class Learner:
         return {k: torch.from_numpy(v).to(self.device) for k, v in tables.items()}
 
     def _values(self, obs: dict[str, torch.Tensor], states: dict[str, torch.Tensor],
-                state_row: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-        """V(s_t) per decision step and V^(s, o) per transition, denormalised, as float64 arrays."""
+                state_row: torch.Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """V(s_t) per decision step, V^(s, o) per transition and, with per-task credit, the task head per
+        transition (else None), denormalised, as float64 arrays."""
         rows = torch.arange(states["time"].shape[0], device=self.device).split(self.config.ppo.critic_minibatch_size)
         h = torch.cat([self.critic.encode_state(*(states[k][r] for k in STATE_KEYS)) for r in rows])
         values = self._denorm(self.value_norm, self.critic.team_value(h))
-        values_hat = torch.cat([self.critic.agent_value(h[state_row[i]], select(obs, i))
-                                for i in torch.arange(state_row.numel(), device=self.device).split(4096)])
-        values_hat = self._denorm(self.value_norm_hat, values_hat)
-        return values.cpu().double().numpy(), values_hat.cpu().double().numpy()
+        chunks = torch.arange(state_row.numel(), device=self.device).split(4096)
+
+        def per_agent(head, norm):
+            out = torch.cat([head(h[state_row[i]], select(obs, i)) for i in chunks])
+            return self._denorm(norm, out).cpu().double().numpy()
+
+        values_hat = per_agent(self.critic.agent_value, self.value_norm_hat)
+        values_task = per_agent(self.critic.task_value, self.value_norm_task) if self.per_task else None
+        return values.cpu().double().numpy(), values_hat, values_task
 
     def _eta_step(self, sensitivity: torch.Tensor, chain: torch.Tensor) -> tuple[float, float]:
         """eta's step (Eq. 14) from the outer objective's sensitivity to each advantage and the chain

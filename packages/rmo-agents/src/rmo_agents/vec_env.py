@@ -72,7 +72,9 @@ class EnvWorker:
     def finish(self, metrics: dict[str, float]) -> Episode | dict[str, float]:
         """The recorded ``Episode`` (or, without recording, the ledger metrics) with ``metrics`` added."""
         metrics = {**self.adapter.episode_metrics(), **metrics}
-        return self.recorder.finish(metrics) if self.recorder is not None else metrics
+        if self.recorder is None:
+            return metrics
+        return self.recorder.finish(metrics, *self.adapter.task_outcomes())
 
     def pid(self) -> int:
         return os.getpid()

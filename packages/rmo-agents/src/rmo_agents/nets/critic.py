@@ -12,6 +12,8 @@ compacted to the front (``lengths`` ``(B,)`` of them, possibly 0), and the time 
 * ``agent_value``: V^(s, o^n) of the shaped MDP, the baseline of the auxiliary policy
   theta-hat, from the state code, the agent's own node row and its nearest workers
   (MAPPO's agent-specific global state).
+* ``task_value`` (with ``task_head=True``): the same inputs to a second agent head, the value of the agent's
+  own task outcome (per-task credit, ``ppo.team_advantage="task"``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class Critic(nn.Module):
     """State encoder (two GRUs or two DeepSets) + MLP trunk, with a team head and a per-agent head."""
 
     def __init__(self, worker_features: int, state_subtask_features: int, node_features: int,
-                 agent_worker_features: int, top_k_workers: int, model: ModelConfig):
+                 agent_worker_features: int, top_k_workers: int, model: ModelConfig, task_head: bool = False):
         super().__init__()
         if model.critic_encoder not in ENCODERS:
             raise ValueError(f"critic_encoder={model.critic_encoder!r} must be one of {ENCODERS}")
@@ -49,16 +51,18 @@ class Critic(nn.Module):
         self.team_head = nn.Linear(hidden, 1)
         agent_in = hidden + node_features + top_k_workers * (agent_worker_features + 1)
         self.agent_head = nn.Sequential(nn.Linear(agent_in, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        self.task_head = (nn.Sequential(nn.Linear(agent_in, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+                          if task_head else None)
 
     @classmethod
     def from_spaces(cls, observation_space: spaces.Dict, state_worker_features: int, state_subtask_features: int,
-                    model: ModelConfig) -> Critic:
+                    model: ModelConfig, task_head: bool = False) -> Critic:
         """A critic for dasc-env: per-agent ``observation_space`` and the ``state_tables()`` widths
         (``ObservationEncoder.state_worker_features`` and ``state_subtask_features``)."""
         top_k_workers, agent_worker_features = observation_space["workers"].shape
         node_features = observation_space["task_nodes"].shape[1]
         return cls(state_worker_features, state_subtask_features, node_features, agent_worker_features,
-                   top_k_workers, model)
+                   top_k_workers, model, task_head)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -101,9 +105,17 @@ class Critic(nn.Module):
             h_rows: ``(M, H)``, the state code of each agent's step (``h[step_of_agent]``).
             obs: the agents' observations (``task_nodes``, ``self_index``, ``workers``, ``workers_mask``).
         """
+        return self.agent_head(self._agent_features(h_rows, obs)).squeeze(-1)
+
+    def task_value(self, h_rows: Tensor, obs: dict[str, Tensor]) -> Tensor:
+        """``(M,)`` value of each agent's own task outcome (per-task credit); arguments as ``agent_value``."""
+        if self.task_head is None:
+            raise ValueError("this critic has no task head (build it with task_head=True)")
+        return self.task_head(self._agent_features(h_rows, obs)).squeeze(-1)
+
+    def _agent_features(self, h_rows: Tensor, obs: dict[str, Tensor]) -> Tensor:
         dtype = self.dtype
         own = own_rows(obs["task_nodes"], obs).to(dtype)
         workers_mask = obs["workers_mask"].to(dtype)
         workers = obs["workers"].to(dtype) * workers_mask[..., None]
-        features = torch.cat([h_rows.to(dtype), own, workers.flatten(1), workers_mask], dim=1)
-        return self.agent_head(features).squeeze(-1)
+        return torch.cat([h_rows.to(dtype), own, workers.flatten(1), workers_mask], dim=1)
