@@ -7,11 +7,11 @@ import sys
 import numpy as np
 import pytest
 
-from dasc_env import DASCConfig, ScenarioBuilder
 from dasc_env.bounds import HindsightPlan, replay_plan, solve_exact
 from dasc_env.simulator.revenue import task_revenue
 from tests.builders import line_city, make_scenario, tiny_config
-from tests.dasc_env.bounds.brute import brute_force, drawn_episode
+from tests.dasc_env.bounds.brute import brute_force
+from tests.dasc_env.bounds.cases import DRAWN_SEEDS, drawn, drawn_case, line_case, small_city_case, task
 
 pytest.importorskip("ortools")
 
@@ -34,15 +34,9 @@ def assert_matches_brute_force(scenario, graph, config) -> HindsightPlan:
     return plan
 
 
-def task(created, expected, deadline, payment, subtasks, edges=()):
-    return dict(created=created, expected=expected, deadline=deadline, payment=payment, subtasks=subtasks,
-                edges=list(edges))
-
-
 # ------------------------------------------------------------------ hand-made cases on the line city
-def test_one_subtask_one_worker_is_matched_at_publication(line):
-    sc = make_scenario([(3, [0])], [task(12.0, 600.0, 900.0, 50.0, [(6, [0], 100.0)])])
-    cfg = tiny_config(sc)
+def test_one_subtask_one_worker_is_matched_at_publication():
+    sc, line, cfg = line_case("one subtask, one worker")
     plan = assert_matches_brute_force(sc, line, cfg)
     (m,) = plan.matches
     assert (m.subtask, m.worker, m.matched, m.distance) == (0, 0, 15.0, 300.0)  # first epoch >= t_c = 12 s
@@ -51,17 +45,13 @@ def test_one_subtask_one_worker_is_matched_at_publication(line):
     assert plan.completed == (0,)
 
 
-def test_skills_send_the_far_worker(line):
-    sc = make_scenario([(5, [0]), (15, [1])], [task(0.0, 600.0, 900.0, 50.0, [(6, [1], 60.0)])])
-    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+def test_skills_send_the_far_worker():
+    plan = assert_matches_brute_force(*line_case("skills send the far worker"))
     assert [m.worker for m in plan.matches] == [1]
 
 
-def test_precedence_across_workers_and_lateness(line):
-    # s1 -> s2, one worker each; t_e forces a delay penalty, which Eq. 1 charges per minute.
-    sc = make_scenario([(0, [0]), (20, [1])], [task(0.0, 100.0, 2000.0, 60.0, [(2, [0], 120.0), (18, [1], 60.0)],
-                                                     edges=[(0, 1)])])
-    cfg = tiny_config(sc)
+def test_precedence_across_workers_and_lateness():
+    sc, line, cfg = line_case("precedence and lateness")
     plan = assert_matches_brute_force(sc, line, cfg)
     first, second = plan.matches
     assert second.start == pytest.approx(first.finish)  # 20 s travel + 120 s, then 20 s travel is done
@@ -69,41 +59,29 @@ def test_precedence_across_workers_and_lateness(line):
     assert plan.revenue == pytest.approx(float(expected))
 
 
-def test_a_task_that_cannot_meet_its_deadline_is_left_unstarted(line):
-    sc = make_scenario([(0, [0])], [task(0.0, 100.0, 150.0, 80.0, [(20, [0], 100.0)]),  # 200 s away
-                                    task(0.0, 300.0, 600.0, 20.0, [(1, [0], 60.0)])])
-    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+def test_a_task_that_cannot_meet_its_deadline_is_left_unstarted():
+    plan = assert_matches_brute_force(*line_case("a deadline out of reach"))
     assert plan.completed == (1,)
 
 
-def test_one_worker_two_tasks_keeps_the_better_one(line):
-    tasks = [task(0.0, 200.0, 260.0, 30.0, [(4, [0], 200.0)]), task(0.0, 200.0, 260.0, 90.0, [(6, [0], 200.0)])]
-    sc = make_scenario([(5, [0])], tasks)
-    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+def test_one_worker_two_tasks_keeps_the_better_one():
+    plan = assert_matches_brute_force(*line_case("one worker, two tasks"))
     assert plan.completed == (1,)
 
 
-def test_range_is_measured_from_where_the_worker_stands(line):
-    # L^w = 500 m: node 9 is out of reach from node 0, but not from the first subtask at node 5.
-    tasks = [task(0.0, 300.0, 1000.0, 20.0, [(5, [0], 60.0)]), task(50.0, 600.0, 1500.0, 40.0, [(9, [0], 60.0)])]
-    sc = make_scenario([(0, [0])], tasks)
-    plan = assert_matches_brute_force(sc, line, tiny_config(sc, worker_range=500.0))
+def test_range_is_measured_from_where_the_worker_stands():
+    plan = assert_matches_brute_force(*line_case("range from where the worker stands"))
     assert [m.subtask for m in plan.routes[0]] == [0, 1]
 
 
-def test_a_busy_worker_is_matched_again_only_after_finishing(line):
-    tasks = [task(0.0, 500.0, 2000.0, 40.0, [(5, [0], 103.0)]), task(0.0, 500.0, 2000.0, 40.0, [(7, [0], 60.0)])]
-    sc = make_scenario([(5, [0])], tasks)
-    plan = assert_matches_brute_force(sc, line, tiny_config(sc))
+def test_a_busy_worker_is_matched_again_only_after_finishing():
+    plan = assert_matches_brute_force(*line_case("a busy worker"))
     first, second = plan.routes[0]
     assert second.matched >= first.finish and second.matched % 5.0 == 0  # the epoch after 103 s is 105 s
     assert second.matched == 105.0
 
 
 # ------------------------------------------------------------------ abandoned tasks move workers
-NOBODY = 2  # a skill no worker has: subtasks needing it are never done, so their tasks can only be abandoned
-
-
 def assert_abandons(sc, graph, config, completed, abandoned) -> HindsightPlan:
     plan = assert_matches_brute_force(sc, graph, config)
     assert (plan.completed, plan.abandoned) == (completed, abandoned)
@@ -113,69 +91,37 @@ def assert_abandons(sc, graph, config, completed, abandoned) -> HindsightPlan:
     return plan
 
 
-def test_an_abandoned_subtask_brings_a_worker_within_range(line):
-    # L^w = 500 m: task 1 at node 8 is 800 m from the worker, 400 m from task 0's first subtask.
-    tasks = [task(0.0, 300.0, 3000.0, 10.0, [(4, [0], 60.0), (20, [NOBODY], 60.0)], edges=[(0, 1)]),
-             task(100.0, 2000.0, 3000.0, 50.0, [(8, [0], 60.0)])]
-    sc = make_scenario([(0, [0])], tasks)
-    cfg = tiny_config(sc, worker_range=500.0)
+def test_an_abandoned_subtask_brings_a_worker_within_range():
+    sc, line, cfg = line_case("abandoning brings a worker within range")
     plan = assert_abandons(sc, line, cfg, completed=(1,), abandoned=(0,))
     assert plan.revenue == pytest.approx(50.0 - cfg.kappa * 800.0)
 
 
-def test_without_abandon_the_model_keeps_to_completed_tasks(line):
-    tasks = [task(0.0, 300.0, 3000.0, 10.0, [(4, [0], 60.0), (20, [NOBODY], 60.0)], edges=[(0, 1)]),
-             task(100.0, 2000.0, 3000.0, 50.0, [(8, [0], 60.0)])]
-    sc = make_scenario([(0, [0])], tasks)
-    plan = solve_exact(sc, line, tiny_config(sc, worker_range=500.0), workers=1, abandon=False)
+def test_without_abandon_the_model_keeps_to_completed_tasks():
+    plan = solve_exact(*line_case("abandoning brings a worker within range"), workers=1, abandon=False)
     assert (plan.status, plan.revenue, plan.completed, plan.abandoned) == ("optimal", 0.0, (), ())
 
 
-def test_an_abandoned_subtask_brings_a_worker_early(line):
-    # Task 1 appears at 100 s at node 10, expected by 175 s; going there only then makes it 85 s late.
-    tasks = [task(0.0, 300.0, 3000.0, 10.0, [(10, [0], 10.0), (20, [NOBODY], 60.0)], edges=[(0, 1)]),
-             task(100.0, 175.0, 400.0, 60.0, [(10, [0], 60.0)])]
-    sc = make_scenario([(0, [0])], tasks)
-    cfg = tiny_config(sc)
+def test_an_abandoned_subtask_brings_a_worker_early():
+    sc, line, cfg = line_case("abandoning brings a worker early")
     plan = assert_abandons(sc, line, cfg, completed=(1,), abandoned=(0,))
     assert plan.revenue == pytest.approx(60.0 - cfg.kappa * 1000.0)  # on time, one trip
 
 
-def test_a_task_can_only_be_abandoned_while_the_env_keeps_it(line):
-    # Task 2 (created 200 s, t_d 510 s) is dropped by the env at 215 s, when its 300 s subtask could no longer
-    # finish in time (215 + 300 > 510): the worker can hop through it to task 1 only if it skips task 0, which
-    # would keep it busy until 220 s. (Matching its other subtask would still be feasible until 410 s.)
-    tasks = [task(0.0, 1000.0, 2000.0, 30.0, [(2, [0], 200.0)]),
-             task(0.0, 2000.0, 3000.0, 50.0, [(8, [0], 60.0)]),
-             task(200.0, 400.0, 510.0, 10.0, [(4, [0], 60.0), (20, [NOBODY], 300.0)])]
-    sc = make_scenario([(0, [0])], tasks)
-    cfg = tiny_config(sc, worker_range=500.0)
+def test_a_task_can_only_be_abandoned_while_the_env_keeps_it():
+    sc, line, cfg = line_case("abandoning only while the env keeps the task")
     plan = assert_abandons(sc, line, cfg, completed=(1,), abandoned=(2,))
     assert plan.revenue == pytest.approx(50.0 - cfg.kappa * 800.0)
 
 
 # ------------------------------------------------------------------ drawn episodes on the small city
-def drawn(seed: int, **changes):
-    env = drawn_episode(seed, **({"num_workers": 2, "max_subtasks": 2, "num_skills": 3, "arrival_window": 400.0}
-                                 | changes))
-    return env.scenario, env.graph, env.config
-
-
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", DRAWN_SEEDS)
 def test_drawn_tiny_episodes_match_the_brute_force(seed):
-    assert_matches_brute_force(*drawn(seed, num_workers=2 + seed % 2))
+    assert_matches_brute_force(*drawn_case(seed))
 
 
 def test_hand_built_small_city_case_matches_the_brute_force():
-    b = ScenarioBuilder(city="small", num_skills=3)
-    t = b.task(created=0.0, expected=700.0, deadline=1400.0, payment=40.0)
-    s1 = t.subtask(node=12, skills=[0], duration=90.0)
-    t.subtask(node=250, skills=[1], duration=120.0, after=[s1])
-    b.task(created=30.0).subtask(node=390, skills=[0, 1], duration=100.0)
-    b.worker(node=15, skills=[0, 1])
-    b.worker(node=300, skills=[1, 2])
-    sc = b.build()
-    assert_matches_brute_force(sc, b.graph, sc.fit_config(DASCConfig(city="small")))
+    assert_matches_brute_force(*small_city_case())
 
 
 def test_plan_fields():

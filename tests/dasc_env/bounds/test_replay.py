@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from importlib.metadata import entry_points
 
 import pytest
 
-from dasc_env.baselines import available_methods, make_method
-from dasc_env.baselines.registry import ENTRY_POINT_GROUP
+from dasc_env.baselines import make_method
 from dasc_env.bounds import PlanNotExecutable, ReplayPolicy, replay_plan, solve_exact
 from dasc_env.bounds.replay import REPLAY_TOL
 from dasc_env.evaluation.runner import run_episode
 from tests.builders import make_scenario, tiny_config
 from tests.dasc_env.bounds.brute import drawn_episode
+from tests.dasc_env.bounds.cases import METHOD_SEEDS, method_episode, rule_methods
 
 pytest.importorskip("ortools")
 
@@ -80,34 +79,12 @@ def test_replay_policy_checks_its_inputs(line):
         replay_plan(plan, sc, line, tiny_config(sc, decision_interval=10.0))
 
 
-def rule_methods() -> list[str]:
-    """Every registered method but the learned ones (those come from other packages' entry points)."""
-    learned = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
-    return [m for m in available_methods() if m not in learned]
-
-
-# Short durations and coarse epochs keep each episode to a few hundred epochs (LOOKAHEAD rolls out per epoch); the
-# last two shapes make deadlines tight and L^w short, where abandoning a task to move a worker pays.
-SHAPES = [dict(num_workers=2, decision_interval=30.0, min_duration=30.0, max_duration=120.0),
-          dict(num_skills=3, decision_interval=10.0, min_duration=20.0, max_duration=90.0, arrival_window=120.0),
-          dict(num_tasks=4, num_workers=2, max_subtasks=2, decision_interval=15.0, min_duration=30.0,
-               max_duration=90.0),
-          dict(num_tasks=2, decision_interval=5.0, min_duration=20.0, max_duration=60.0, arrival_window=60.0),
-          dict(num_workers=2, decision_interval=30.0),
-          dict(num_tasks=4, num_skills=2, decision_interval=20.0, min_duration=30.0, max_duration=150.0,
-               arrival_window=100.0, deadline_factor=1.6, expected_factor=1.1),
-          dict(num_workers=4, num_skills=3, decision_interval=10.0, min_duration=30.0, max_duration=120.0,
-               worker_range=800.0, worker_speed=3.0)]
-SEEDS = [170, 188, 237, *range(53)]
-"""Seeds 170, 188 and 237 are episodes where GREEDY, ODTA and GAME beat a model that forbade abandoning tasks."""
-
-
 def test_no_rule_method_beats_a_proven_optimum():
     """56 tiny drawn episodes: every non-learning method's revenue stays within the proven bound."""
     methods = rule_methods()
     assert {"greedy", "km", "game", "odta", "ready-km", "admit-km", "all", "random"} <= set(methods)
-    for seed in SEEDS:
-        env = drawn_episode(seed, **SHAPES[seed % len(SHAPES)])
+    for seed in METHOD_SEEDS:
+        env = method_episode(seed)
         plan = solve_exact(env.scenario, env.graph, env.config, time_limit=10.0, workers=1)
         assert plan.status == "optimal", seed
         scores = {m: run_episode(env, make_method(m), seed)["revenue"] for m in methods}
