@@ -27,7 +27,8 @@ the objective's coefficients to ``REVENUE_STEP`` and, per task, the lateness a t
 schedule the env can run, except ones that need less than a few ticks of slack against a deadline or an epoch
 boundary; and since the plan itself is such a schedule, ``revenue <= bound``. A task completed after its Eq. 1
 payment has fallen to 0 (``Delta t >= 1 / zeta`` minutes) is valued as abandoned (``-kappa * sum d``, the
-same as the env's ``0 * rho - kappa * sum d``).
+same as the env's ``0 * rho - kappa * sum d``). A solve stopped before CP-SAT had a plan proved nothing:
+``bound`` is inf.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def solve_exact(scenario: Scenario, graph: RoadGraph, config: DASCConfig, time_l
 
     Returns a ``HindsightPlan``; ``status`` is "optimal" (proven), "feasible" (stopped at the time limit with
     a plan, at least as good as the first), "time_limit" (stopped before CP-SAT had a plan: the plan is the greedy
-    first incumbent of ``construct.greedy_plan``) or "infeasible" (never expected: leaving every task
-    unstarted is always feasible). ImportError names ``pip install 'dasc-env[bounds]'`` without OR-Tools.
+    first incumbent of ``construct.greedy_plan``, and ``bound`` is inf: CP-SAT proved none) or "infeasible"
+    (never expected: leaving every task unstarted is always feasible). ImportError names
+    ``pip install 'dasc-env[bounds]'`` without OR-Tools.
     """
     cp_model = _cp_model()
     _check_solver_args(time_limit, workers, seed)
@@ -90,7 +92,9 @@ def solve_exact(scenario: Scenario, graph: RoadGraph, config: DASCConfig, time_l
         raise RuntimeError(f"CP-SAT rejected the hindsight model: {solver.status_name(code)}")
     routes = model.routes(solver) if status in ("optimal", "feasible") else greedy.routes
     planned, completed, abandoned, revenue = realise(inst, routes)
-    bound = solver.best_objective_bound * REVENUE_STEP + model.margin if status != "infeasible" else math.nan
+    # Stopped before it had a plan, CP-SAT reports no valid bound (measured: 0, below the greedy plan's revenue).
+    proven = solver.best_objective_bound * REVENUE_STEP + model.margin
+    bound = {"infeasible": math.nan, "time_limit": math.inf}.get(status, proven)
     return HindsightPlan(planned, completed, abandoned, revenue, float(bound), status,
                          time.perf_counter() - begin, float(model.margin), config.decision_interval)
 

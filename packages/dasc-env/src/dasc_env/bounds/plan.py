@@ -11,6 +11,7 @@ what the env books when it executes the plan (``replay.replay_plan``), up to flo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,7 +64,10 @@ class HindsightPlan:
 
     @property
     def gap(self) -> float:
-        """Relative optimality gap ``(bound - revenue) / |bound|`` (0 when both are 0)."""
+        """Relative optimality gap ``(bound - revenue) / |bound|`` (0 when both are 0; nan when no bound was
+        proven, ``bound`` inf)."""
+        if math.isinf(self.bound):
+            return math.nan
         return (self.bound - self.revenue) / abs(self.bound) if self.bound else 0.0
 
     def epoch_of(self, match: PlannedMatch) -> int:
