@@ -3,7 +3,17 @@
 import numpy as np
 import pytest
 
-from rmo_agents.advantages import agent_gae, discounted_scan, team_gae, team_rewards, trajectory_scan, utility_grad
+from rmo_agents.advantages import (
+    agent_gae,
+    discounted_scan,
+    episode_clock,
+    step_discounts,
+    task_rewards,
+    team_gae,
+    team_rewards,
+    trajectory_scan,
+    utility_grad,
+)
 from tests.rmo_agents.builders import AGENT, NEXT, PLAYED_CONFIG, PLAYED_ETA, STEP, play_recorded
 
 FAILED = PLAYED_CONFIG.failed_recommendation_reward
@@ -136,3 +146,40 @@ def test_team_reward_revenue_delta_sums_to_revenue_and_failed_recommendations(pl
     assert rewards.sum() == pytest.approx(revenue + FAILED * failures)
     for t, s in enumerate(seen):
         assert rewards[t] == pytest.approx(s["result"].revenue_delta + FAILED * s["result"].failed_recommendations)
+
+
+# ------------------------------------------------------------------ per-task credit
+def loop_task_rewards(episode, clock, gamma):
+    """Each transition: -1 per failed recommendation; at the agent's last one, its task's revenue discounted
+    from the step that booked it."""
+    out = np.zeros(episode.num_transitions)
+    for i in range(episode.num_transitions):
+        if episode.actions[i] == 1 and not episode.matched[i]:
+            out[i] += FAILED
+        if episode.next[i] < 0:
+            q = episode.task[i]
+            delay = max(clock[episode.task_booked[q]] - clock[episode.step[i]], 0.0)
+            out[i] += gamma ** delay * episode.task_revenue[q]
+    return out
+
+
+@pytest.mark.parametrize("unit", ["step", "second"])
+def test_task_rewards_match_a_loop(played, unit):
+    episode, _, _ = played
+    clock = episode_clock(episode, unit)
+    np.testing.assert_allclose(task_rewards(episode, clock, 0.99, FAILED), loop_task_rewards(episode, clock, 0.99))
+
+
+def test_task_rewards_undiscounted_give_every_agent_its_tasks_revenue(played):
+    episode, _, revenue = played
+    last = episode.next < 0
+    failed = (episode.actions == 1) & ~episode.matched
+    rewards = task_rewards(episode, episode_clock(episode, "second"), 1.0, FAILED) - FAILED * failed
+    np.testing.assert_allclose(rewards[last], episode.task_revenue[episode.task[last]])
+    assert np.all(rewards[~last] == 0)
+
+
+def test_step_discounts_on_a_second_clock_are_gamma_to_the_elapsed_seconds():
+    discount, trace = step_discounts(np.array([0.0, 5.0, 20.0]), 0.9, 0.5)
+    np.testing.assert_allclose(discount, [0.9 ** 5, 0.9 ** 15, 1.0])
+    np.testing.assert_allclose(trace, [0.45 ** 5, 0.45 ** 15, 1.0])

@@ -127,3 +127,25 @@ def test_finish_keeps_eta_and_metrics(played):
     ep = episode
     assert ep.eta == ETA
     assert ep.metrics["revenue"] == pytest.approx(revenue)
+
+
+def test_finish_books_each_tasks_revenue_at_the_step_whose_revenue_delta_holds_it(played):
+    episode, _, revenue = played
+    assert episode.task_revenue.sum() == pytest.approx(revenue)
+    booked = np.bincount(episode.task_booked, weights=episode.task_revenue, minlength=episode.num_steps)
+    np.testing.assert_allclose(booked, episode.revenue_delta, atol=1e-9)
+
+
+def test_finish_records_increasing_decision_times_on_the_epoch_grid(played):
+    episode, seen, _ = played
+    np.testing.assert_array_equal(episode.step_time, [s["result"].time for s in seen])
+    assert np.all(np.diff(episode.step_time) > 0)
+    np.testing.assert_allclose(episode.step_time % CONFIG.decision_interval, 0.0)
+
+
+def test_finish_gives_each_agent_one_task_in_subtask_order(played):
+    episode, _, _ = played
+    order = np.argsort(episode.agent, kind="stable")
+    agent, task = episode.agent[order], episode.task[order]
+    assert np.all(np.diff(task) >= 0)  # global subtask indices are grouped by task
+    assert np.all(task[1:][agent[1:] == agent[:-1]] == task[:-1][agent[1:] == agent[:-1]])

@@ -1,5 +1,6 @@
 """Learner: the steps of one update, each on a real rollout of the tiny config."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -26,13 +27,23 @@ def moved(module: torch.nn.Module, before: list[torch.Tensor]) -> bool:
     return any(not torch.equal(p, q) for p, q in zip(module.parameters(), before))
 
 
-def test_prepare_standardises_the_advantages_of_both_mdps(rollout):
+def test_prepare_standardises_the_advantages_of_both_mdps_over_the_transitions_with_a_choice(rollout):
     trainer, episodes = rollout
     batch = trainer.learner.prepare(episodes)
     assert batch.num_transitions == episodes[0].num_transitions and batch.num_states == episodes[0].num_steps
-    for adv in (batch.adv, batch.adv_hat):
+    for adv in (batch.adv[batch.actor_rows], batch.adv_hat[batch.actor_rows]):
         assert float(adv.mean()) == pytest.approx(0.0, abs=1e-5)
         assert float(adv.std(unbiased=False)) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_the_actors_learn_only_from_transitions_with_a_choice(rollout):
+    trainer, episodes = rollout
+    batch = trainer.learner.prepare(episodes)
+    choice = episodes[0].obs["action_mask"][:, 1] > 0
+    assert 0 < choice.sum() < choice.size  # the played episode has both kinds
+    assert batch.actor_rows.tolist() == np.flatnonzero(choice).tolist()
+    samples = trainer.learner.epoch_samples(batch, torch.Generator().manual_seed(0))
+    assert sorted(samples.tolist()) == np.flatnonzero(choice).tolist()
 
 
 def test_actor_step_moves_both_actors_and_not_the_critic(rollout):
@@ -56,8 +67,3 @@ def test_critic_step_moves_only_the_critic(rollout):
     assert stats["value_loss"] > 0 and stats["value_loss_hat"] > 0
 
 
-def test_epoch_samples_visit_every_transition_once(rollout):
-    trainer, episodes = rollout
-    batch = trainer.learner.prepare(episodes)
-    order = trainer.learner.epoch_samples(batch, torch.Generator().manual_seed(1))
-    assert sorted(order.tolist()) == list(range(batch.num_transitions))

@@ -137,10 +137,11 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
                        meta: MetaConfig, failed_reward: float, values_task: np.ndarray | None = None) -> Advantages:
     """Both GAEs and the eta chain of each episode, concatenated; ``values`` ``(sum T,)``, ``values_hat`` and
     ``values_task`` ``(sum n,)`` are the critic's heads on the episodes' states and transitions, in order
-    (``values_task`` is needed exactly when ``ppo.team_advantage == "task"``)."""
-    lam, gamma, per_task = ppo.gae_lambda, ppo.gamma, ppo.team_advantage == "task"
+    (``values_task`` is needed exactly with per-task credit, ``ppo.team_advantage`` "task" or "task+team")."""
+    lam, gamma, per_task = ppo.gae_lambda, ppo.gamma, ppo.per_task_credit
     if per_task != (values_task is not None):
-        raise ValueError("values_task must be given exactly when ppo.team_advantage == 'task'")
+        raise ValueError("values_task must be given exactly with per-task credit (ppo.team_advantage 'task' or "
+                         "'task+team')")
     team, agent, chain, returns, returns_hat, returns_task = [], [], [], [], [], []
     start_t, start_i = 0, 0
     for e in episodes:
@@ -163,9 +164,10 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
             a_i = a_i * share
         if per_task:
             vt = values_task[rows]
-            a_i = agent_gae(task_rewards(e, clock, gamma, failed_reward), vt, e.step, e.agent, e.next, discount,
-                            trace)
-            returns_task.append(a_i + vt)
+            a_task = agent_gae(task_rewards(e, clock, gamma, failed_reward), vt, e.step, e.agent, e.next, discount,
+                               trace)
+            returns_task.append(a_task + vt)
+            a_i = a_task + a_i if ppo.team_advantage == "task+team" else a_task
         team.append(a_i)
         agent.append(a_h)
         chain.append(du)
@@ -177,7 +179,11 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
                       returns_task=np.concatenate(returns_task) if per_task else None)
 
 
-def standardise(advantages: np.ndarray) -> tuple[np.ndarray, float]:
-    """(A - mean) / (std + 1e-8) over the rollout, and the divisor (the eta chain is divided by it too)."""
-    sigma = advantages.std() + 1e-8
-    return (advantages - advantages.mean()) / sigma, sigma
+def standardise(advantages: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """(A - mean) / (std + 1e-8), the statistics taken over ``rows`` (default: the whole rollout), and the divisor
+    (the eta chain is divided by it too)."""
+    ref = advantages if rows is None else advantages[rows]
+    if ref.size == 0:
+        return advantages.astype(np.float64), 1.0
+    sigma = ref.std() + 1e-8
+    return (advantages - ref.mean()) / sigma, sigma

@@ -125,17 +125,25 @@ class PPOConfig:
     """Critic heads predict returns normalised by running statistics (MAPPO's ValueNorm)."""
     value_loss: Literal["mse", "huber"] = "mse"
     """Eq. 20: "mse" (the paper) or "huber"."""
-    team_advantage: Literal["shared", "split", "task"] = "shared"
+    team_advantage: Literal["shared", "split", "task", "task+team"] = "shared"
     """theta's advantage: "shared" (every live agent gets the team A_t, the paper), "split" (the authors' r_n / R_t,
     guarded) or "task" (per-task credit: GAE along each agent's trajectory of its own task's outcome, Eq. 1 or
-    -kappa sum d, and -1 per failed recommendation, against a per-agent value head; ``advantages.task_rewards``)."""
+    -kappa sum d, and -1 per failed recommendation, against a per-agent value head; ``advantages.task_rewards``) or
+    "task+team" (the per-task A plus the team A_t: the team term carries what an agent's action does to other
+    tasks, e.g. a worker taken from them)."""
     team_reward: Literal["env", "revenue_delta"] = "env"
-    """Team reward R_t (the team head's target; theta's signal unless ``team_advantage="task"``): "env" (sum of the agents' sparse rewards) or "revenue_delta" (the change of E(M), which
-    includes failed tasks' -kappa sum d, plus -1 per failed recommendation)."""
+    """Team reward R_t (the team head's target, and theta's signal except under "task"): "env" (sum of the agents'
+    sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d, plus -1 per
+    failed recommendation)."""
     sampling: Literal["groups", "shuffle", "window"] = "groups"
     """Minibatches over all agent-transitions: "groups" (shuffled groups of agents that share a task graph at a
     step, so the GAT runs once per group), "shuffle" (one by one), or "window" (the authors' 10 random 64-step
     windows)."""
+
+    @property
+    def per_task_credit(self) -> bool:
+        """theta learns from its own task's outcome ("task", "task+team"): the critic needs its task head."""
+        return self.team_advantage in ("task", "task+team")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ class UpdateBatch:
     """Agent value targets per transition."""
     target_task: torch.Tensor | None
     """Per-task value targets per transition (``ppo.team_advantage="task"``), else None."""
+    actor_rows: torch.Tensor
+    """The transitions the actors learn from: those with a choice (with ``model.mask_actions``, a transition
+    whose only allowed action is "wait" has log pi = 0 whatever the parameters, so no gradient)."""
     episode_id: np.ndarray
     episode_step: np.ndarray
     explained_variance: float
@@ -89,7 +92,7 @@ class Learner:
         if meta.trains_meta:  # theta-hat starts as a copy of theta, so psi^ = 1 (Eq. 5) at the first update
             self.actor_hat = Actor.from_space(observation_space, model).to(device)
             self.actor_hat.load_state_dict(self.actor.state_dict())
-        self.per_task = config.ppo.team_advantage == "task"
+        self.per_task = config.ppo.per_task_credit
         self.critic = Critic.from_spaces(observation_space, state_worker_features, state_subtask_features,
                                          model, task_head=self.per_task).to(device)
         self.value_norm = ValueNorm().to(device)
@@ -159,9 +162,11 @@ class Learner:
         values, values_hat, values_task = self._values(obs, states, state_row)
         adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.failed_reward, values_task)
         team, agent, chain = adv.team, adv.agent, adv.chain
+        choice = (obs["action_mask"][:, 1] > 0).cpu().numpy() if self.config.model.mask_actions else None
+        rows = np.flatnonzero(choice) if choice is not None else np.arange(team.size)
         if ppo.normalize_advantages:
-            team, _ = standardise(team)
-            agent, sigma = standardise(agent)
+            team, _ = standardise(team, rows)
+            agent, sigma = standardise(agent, rows)
             if meta.eta_chain == "gae":
                 chain = chain / sigma
         ret, ret_hat = (torch.from_numpy(x).to(dev) for x in (adv.returns, adv.returns_hat))
@@ -181,6 +186,7 @@ class Learner:
             target=self._norm(self.value_norm, ret).to(f32),
             target_hat=self._norm(self.value_norm_hat, ret_hat).to(f32),
             target_task=self._norm(self.value_norm_task, ret_task).to(f32) if self.per_task else None,
+            actor_rows=torch.from_numpy(rows).to(dev),
             episode_id=np.concatenate([np.full(e.num_transitions, j) for j, e in enumerate(episodes)]),
             episode_step=np.concatenate([e.step for e in episodes]),
             explained_variance=_explained_variance(values, adv.returns),
@@ -189,23 +195,23 @@ class Learner:
                                      else math.nan))
 
     def epoch_samples(self, batch: UpdateBatch, generator: torch.Generator) -> torch.Tensor:
-        """Indices of this epoch's agent-transitions in minibatch order: all of them, shuffled one by one
-        ("shuffle") or by shared task graph ("groups"), or the authors' windows ("window")."""
-        n = batch.num_transitions
+        """Indices of this epoch's agent-transitions (of ``batch.actor_rows``) in minibatch order: all of them,
+        shuffled one by one ("shuffle") or by shared task graph ("groups"), or the authors' windows ("window")."""
+        rows = batch.actor_rows.cpu()
         if self.config.ppo.sampling == "shuffle":
-            return torch.randperm(n, generator=generator).to(self.device)
+            return rows[torch.randperm(rows.numel(), generator=generator)].to(self.device)
         if self.config.ppo.sampling == "groups":
             graph = batch.obs["graph_index"].cpu()
             rank = torch.randperm(int(graph.max()) + 1, generator=generator)
-            return torch.argsort(rank[graph], stable=True).to(self.device)
+            return rows[torch.argsort(rank[graph[rows]], stable=True)].to(self.device)
         step, episode = batch.episode_step, batch.episode_id
-        keep = np.zeros(n, dtype=bool)
+        keep = np.zeros(batch.num_transitions, dtype=bool)
         for j in np.unique(episode):  # one draw per episode: 10 random 64-step windows
             last = int(step[episode == j].max())
             starts = torch.randint(0, max(1, last - 62), (10,), generator=generator).numpy()
             in_window = ((step[:, None] >= starts) & (step[:, None] < starts + 64)).any(axis=1)
             keep |= (episode == j) & in_window
-        chosen = torch.from_numpy(np.flatnonzero(keep))
+        chosen = torch.from_numpy(np.intersect1d(np.flatnonzero(keep), rows.numpy()))
         return chosen[torch.randperm(chosen.numel(), generator=generator)].to(self.device)
 
     def actor_step(self, batch: UpdateBatch, idx: torch.Tensor, next_idx: torch.Tensor | None = None,
@@ -239,6 +245,7 @@ class Learner:
             first_order = [g - self.xi * m for g, m in zip(step.grad_theta, step.meta)]
             stats["meta_norm"] = float(_global_norm(step.meta))
             stats["meta_cos"] = float(_cosine(first_order, step.meta))
+            stats["meta_ratio"] = self.xi * stats["meta_norm"] / max(float(_global_norm(first_order)), 1e-30)
         stats["grad_norm_theta_hat"] = self._apply(self.actor_hat, self.opt_actor_hat, step.grad_theta_hat, scale)
         stats["grad_norm_theta"] = self._apply(self.actor, self.opt_actor, step.grad_theta, scale)
         chain = batch.chain[idx]
