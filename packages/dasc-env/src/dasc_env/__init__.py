@@ -3,8 +3,10 @@
 >>> import dasc_env
 >>> env = dasc_env.parallel_env(num_tasks=20, num_workers=100, city="small")
 >>> obs, infos = env.reset(seed=0)
+>>> env = dasc_env.benchmarks.make("small-quick", seed=0)   # a named task of the benchmark suite
 """
 
+from . import benchmarks
 from .city import RoadGraph, synthetic_city
 from .config import DASCConfig
 from .env import DASCParallelEnv, SubtaskStatus, env, parallel_env
@@ -23,6 +25,7 @@ __all__ = [
     "ScenarioBuilder",
     "SubtaskStatus",
     "TaskOutcome",
+    "benchmarks",
     "env",
     "generate_scenario",
     "load_scenario",

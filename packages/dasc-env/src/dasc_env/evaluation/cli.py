@@ -5,12 +5,26 @@
     dasc-eval --city chengdu,haikou --paper-grid --seeds 5     # both sweeps of Table 2
     dasc-eval --methods km,rmo --rmo-checkpoint runs/demo/best.pt  # options of a method: --<method>-<option> V
     dasc-eval --scenario my_case.npz --graph city.graphml --methods km,ready-km   # fixed scenario(s), own graph
+    dasc-eval --city chengdu --tasks 60 --workers 300 --seeds 3 --bound relaxed    # each method's share of a bound
+    dasc-eval --suite v1 --methods greedy,km,ready-km --jobs 2     # the benchmark suite's held-out test seeds
 
 --scenario takes a scenario .npz (dasc_env.scenario.save_scenario) or a folder of them, scored in name
 order, each as its own "seed" row (seed i = the i-th file; scenarios.csv in --out lists them); tasks and
 workers come from each scenario. --graph takes a road graph: .graphml (osmnx, through the OSM importer) or
 .npz (dasc_env.city.save_graph); the "city" column then holds the graph's name. Without --graph a scenario
 runs on the one preset --city.
+
+--bound adds each episode's upper bound on Eq. 2 and every method's share of it (revenue / bound) to
+results.csv, summary.csv (mean and 95 % interval of the share), the table and the plots: "relaxed" is
+dasc_env.bounds.relaxed_bound (provable, seconds at the paper's scale); "exact" the hindsight optimum of
+CP-SAT (dasc_env.bounds.solve_exact, pip install 'dasc-env[bounds]'; small episodes only), or its proven bound
+when it stops at --bound-time-limit (kind "exact-limit"); "auto" gives CP-SAT 10 s on episodes of at most 12
+subtasks and keeps its result if it proves the optimum, and takes the relaxed bound everywhere else. A method
+above its episode's bound is a bug, reported with the episode, and dasc-eval stops (exit code 3).
+
+--suite VERSION scores the methods on the held-out test seeds of every task of that benchmark suite
+(dasc_env.benchmarks; --suite-tasks picks some, --seeds N the first N test seeds), with --bound auto unless
+given; it takes no --city/--tasks/--workers/--paper-grid/--scenario/--graph and draws no plots.
 """
 
 from __future__ import annotations
@@ -22,9 +36,12 @@ import time
 from pathlib import Path
 
 from ..baselines import available_methods, make_method
+from ..benchmarks import LATEST
 from .inputs import EvalInputs, read_inputs
 from .plots import plot_revenue
-from .runner import COLUMNS, EvalPoint, run_grid, summarize
+from .regret import BOUNDS, BoundViolation
+from .runner import EvalPoint, run_grid, summarize
+from .suite import run_suite, suite_tasks
 
 PAPER_TASKS = (20, 40, 60, 80, 100)
 PAPER_WORKERS = (100, 200, 300, 400, 500)
@@ -56,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a scenario .npz or a folder of them, instead of generated scenarios")
     parser.add_argument("--graph", type=Path, default=None,
                         help="a road graph file (.graphml or .npz) instead of a preset city")
+    parser.add_argument("--bound", choices=BOUNDS, default=None,
+                        help="add each episode's upper bound and every method's share of it (see above)")
+    parser.add_argument("--bound-time-limit", type=float, default=60.0,
+                        help="seconds CP-SAT may take per episode with --bound exact (default 60)")
+    parser.add_argument("--suite", default=None, help=f"a benchmark suite version, e.g. {LATEST}")
+    parser.add_argument("--suite-tasks", default=None, help="comma-separated task names of --suite")
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes")
     parser.add_argument("--out", type=Path, default=Path("results/eval"), help="output directory")
     parser.add_argument("--no-plots", action="store_true")
@@ -97,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dasc-eval: {err}", file=sys.stderr)
         return 2
     try:
+        if args.suite is not None:
+            return _main_suite(args, methods, options)
         inputs = read_inputs(args)
     except ValueError as err:
         print(f"dasc-eval: {err}", file=sys.stderr)
@@ -106,9 +131,37 @@ def main(argv: list[str] | None = None) -> int:
         write_scenario_list(inputs.files, args.out)
 
     start = time.perf_counter()
-    rows = run_grid(points, jobs=args.jobs, progress=not args.quiet, method_options=options,
-                    scenarios=inputs.scenarios, graph=inputs.graph)
+    try:
+        rows = run_grid(points, jobs=args.jobs, progress=not args.quiet, method_options=options,
+                        scenarios=inputs.scenarios, graph=inputs.graph, bound=args.bound,
+                        bound_time_limit=args.bound_time_limit)
+    except BoundViolation as err:
+        print(f"dasc-eval: {err}", file=sys.stderr)
+        return 3
     report(rows, args.out, time.perf_counter() - start, plots=not args.no_plots)
+    return 0
+
+
+def _main_suite(args: argparse.Namespace, methods: list[str], options: dict[str, dict]) -> int:
+    """``--suite``: every method on the chosen tasks' test seeds (a bad option raises ValueError first)."""
+    given = [flag for flag, value in (("--city", args.city), ("--tasks", args.tasks), ("--workers", args.workers),
+                                      ("--paper-grid", args.paper_grid), ("--scenario", args.scenario),
+                                      ("--graph", args.graph)) if value]
+    if given:
+        raise ValueError(f"{', '.join(given)} cannot be used with --suite: each task fixes its config and seeds")
+    if (args.seeds is not None and args.seeds < 1) or args.jobs < 1:
+        raise ValueError("--seeds and --jobs must be >= 1")
+    names = [n for n in args.suite_tasks.split(",") if n] if args.suite_tasks is not None else None
+    tasks = suite_tasks(args.suite, names)
+    start = time.perf_counter()
+    try:
+        rows = run_suite(tasks, methods, seeds=args.seeds, bound=args.bound or "auto",
+                         bound_time_limit=args.bound_time_limit, jobs=args.jobs, progress=not args.quiet,
+                         method_options=options)
+    except BoundViolation as err:
+        print(f"dasc-eval: {err}", file=sys.stderr)
+        return 3
+    report(rows, args.out, time.perf_counter() - start, plots=False)
     return 0
 
 
@@ -139,7 +192,7 @@ def report(rows: list[dict], out: Path, elapsed: float, plots: bool = True) -> l
     summary = summarize(rows)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "results.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     with (out / "summary.csv").open("w", newline="") as f:
@@ -162,16 +215,28 @@ def report(rows: list[dict], out: Path, elapsed: float, plots: bool = True) -> l
 
 
 def format_table(summary: list[dict]) -> str:
-    lines = [f"{'city':>8} {'tasks':>5} {'workers':>7} {'method':>10} {'revenue':>20} {'completed':>10} "
-             f"{'on time':>8} {'wall s':>7}"]
-    for s in sorted(summary, key=lambda s: (s["city"], s["num_tasks"], s["num_workers"], -s["revenue_mean"])):
-        lines.append(f"{s['city']:>8} {s['num_tasks']:>5} {s['num_workers']:>7} {s['method']:>10} "
-                     f"{s['revenue_mean']:>11.1f} +- {s['revenue_std']:>6.1f} {s['completed_mean']:>10.1f} "
-                     f"{s['on_time_share_mean']:>8.2f} {s['wall_s_mean']:>7.2f}")
+    """The summary as text: one line per (task,) city, size and method, best first; with a bound, the bound and
+    the share's mean and 95 % interval."""
+    suite, bounded = "task" in summary[0], "bound_mean" in summary[0]
+    lines = [("task".rjust(22) + " ") * suite + f"{'city':>8} {'tasks':>5} {'workers':>7} {'method':>10} "
+             f"{'revenue':>20} {'completed':>10} {'on time':>8} {'wall s':>7}"
+             + f" {'bound':>9} {'share [95 % interval]':>22}" * bounded]
+    for s in sorted(summary, key=lambda s: (s.get("task", ""), s["city"], s["num_tasks"], s["num_workers"],
+                                            -s["revenue_mean"])):
+        line = (f"{s.get('task', ''):>22} " * suite + f"{s['city']:>8} {s['num_tasks']:>5} {s['num_workers']:>7} "
+                f"{s['method']:>10} {s['revenue_mean']:>11.1f} +- {s['revenue_std']:>6.1f} "
+                f"{s['completed_mean']:>10.1f} {s['on_time_share_mean']:>8.2f} {s['wall_s_mean']:>7.2f}")
+        if bounded:
+            line += f" {s['bound_mean']:>9.1f} {s['share_mean']:>6.3f} [{s['share_lo']:.3f}, {s['share_hi']:.3f}]"
+        lines.append(line)
     seeds = sorted({s["seeds"] for s in summary})
     spread = "mean +- std over seeds" if max(seeds) > 1 else "one seed, so no spread (+- 0)"
     lines.append(f"revenue: E(M) of Eq. 2 in payment units, {spread}; completed: tasks completed (mean); "
                  "on time: share of all tasks completed by t_e; wall s: seconds per episode")
+    if bounded:
+        kinds = ", ".join(sorted({s["bound_kind"] for s in summary}))
+        lines.append(f"bound: upper bound on Eq. 2 per episode ({kinds}), mean over seeds; share: revenue / bound "
+                     "per episode, mean and 95 % Student-t interval over seeds")
     return "\n".join(lines)
 
 

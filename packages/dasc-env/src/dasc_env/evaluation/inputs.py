@@ -31,6 +31,8 @@ def read_inputs(args: argparse.Namespace) -> EvalInputs:
     """Check the options and read the graph and scenario files they name."""
     if (args.seeds is not None and args.seeds < 1) or args.jobs < 1:
         raise ValueError("--seeds and --jobs must be >= 1")
+    if args.suite_tasks is not None:
+        raise ValueError("--suite-tasks names tasks of a benchmark suite: give --suite too")
     if args.scenario is not None:
         given = [flag for flag, value in (("--tasks", args.tasks), ("--workers", args.workers),
                                           ("--seeds", args.seeds), ("--paper-grid", args.paper_grid)) if value]

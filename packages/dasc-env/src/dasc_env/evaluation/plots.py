@@ -1,4 +1,5 @@
-"""Fig. 7-shaped plots: revenue against the number of tasks or workers, one line per method, mean +- std."""
+"""Fig. 7-shaped plots: revenue against the number of tasks or workers, one line per method, mean +- std, and
+the mean upper bound (black, dashed) when the summary has one (``dasc-eval --bound``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ def plot_revenue(summary: list[dict], out_dir: Path) -> list[Path]:
                     ax.plot(x, mean, marker="o", label=method)
                     ax.fill_between(x, [m - s for m, s in zip(mean, std)], [m + s for m, s in zip(mean, std)],
                                     alpha=0.2)
+                if "bound_mean" in rows[0]:
+                    _plot_bound(ax, [r for r in rows if r[other] == fixed], axis)
                 ax.set_xlabel("# of tasks" if axis == "num_tasks" else "# of workers")
                 ax.set_ylabel("total revenue E(M)")
                 ax.set_title(f"{city}, {other.split('_')[1]} = {fixed}")
@@ -48,3 +51,12 @@ def plot_revenue(summary: list[dict], out_dir: Path) -> list[Path]:
             plt.close(fig)
             written.append(path)
     return written
+
+
+def _plot_bound(ax, rows: list[dict], axis: str) -> None:
+    """The mean bound at each x (the same for every method: it is the episodes' bound)."""
+    bound = {r[axis]: (r["bound_mean"], r["bound_kind"]) for r in rows}
+    x = sorted(bound)
+    kinds = "/".join(sorted({kind for _, kind in bound.values()}))
+    ax.plot(x, [bound[v][0] for v in x], color="black", linestyle="--", marker="_", markersize=14,
+            label=f"upper bound ({kinds})")

@@ -13,7 +13,10 @@ Metrics come from the ledger:
 * ``on_time_share``: share of all tasks completed by t_e;
 * ``mean_delay_s``: mean max(0, finish - t_e) over completed tasks;
 * ``travel_km``: total worker travel;
-* ``wall_s``: wall time of the episode.
+* ``wall_s``: wall time of the episode;
+
+and with a bound (``run_grid(bound=...)``, see ``regret``) ``bound``, ``bound_kind``, ``bound_wall_s`` and
+``share`` = revenue / bound.
 
 With ``jobs > 1`` each worker process runs single-threaded (OpenMP, MKL, OpenBLAS and, when a learned
 method has imported it, torch), so N processes use N cores instead of fighting over them.
@@ -35,6 +38,7 @@ from ..config import DASCConfig
 from ..env import DASCParallelEnv
 from ..scenario import Scenario
 from ..simulator.ledger import COMPLETED, FAILED
+from .regret import EpisodeBound, check_bound_option, episode_bound, episode_key, interval95, join_bounds
 
 COLUMNS = ("method", "city", "num_tasks", "num_workers", "seed", "revenue", "completed", "failed",
            "on_time_share", "mean_delay_s", "travel_km", "wall_s")
@@ -77,48 +81,71 @@ def run_episode(env: DASCParallelEnv, policy, seed: int) -> dict:
     }
 
 
+def episode_env(point: EvalPoint, config: DASCConfig | None = None, scenario: Scenario | None = None,
+                graph: RoadGraph | None = None) -> DASCParallelEnv:
+    """The env of ``point``'s episode (not yet reset): ``config`` with the point's city and sizes, or replaying
+    ``scenario`` (its sizes from it, ``Scenario.fit_config``); ``graph`` replaces the preset city."""
+    base = config if config is not None else DASCConfig()
+    city = {"city": point.city} if graph is None else {}
+    if scenario is None:
+        return DASCParallelEnv(base.replace(num_tasks=point.num_tasks, num_workers=point.num_workers, **city),
+                               city=graph)
+    return DASCParallelEnv(scenario.fit_config(base, **city), city=graph, scenario=scenario)
+
+
 def evaluate_point(point: EvalPoint, config: DASCConfig | None = None,
                    method_options: dict[str, dict] | None = None, scenario: Scenario | None = None,
                    graph: RoadGraph | None = None) -> dict:
     """One row of the results table; ``method_options[method]`` are keyword options of its factory.
 
     With ``graph`` the env runs on that road graph instead of the preset ``point.city`` (the row keeps
-    ``point.city`` as the graph's label); with ``scenario`` it replays that scenario, and the config's
-    sizes come from it (``Scenario.fit_config``).
+    ``point.city`` as the graph's label); with ``scenario`` it replays that scenario (see ``episode_env``).
     """
-    base = config if config is not None else DASCConfig()
-    city = {"city": point.city} if graph is None else {}
-    if scenario is None:
-        env = DASCParallelEnv(base.replace(num_tasks=point.num_tasks, num_workers=point.num_workers, **city),
-                              city=graph)
-    else:
-        env = DASCParallelEnv(scenario.fit_config(base, **city), city=graph, scenario=scenario)
+    env = episode_env(point, config, scenario, graph)
     policy = make_method(point.method, **(method_options or {}).get(point.method, {}))
     return {**asdict(point), **run_episode(env, policy, point.seed)}
 
 
+def bound_point(point: EvalPoint, how: str, time_limit: float, config: DASCConfig | None = None,
+                scenario: Scenario | None = None, graph: RoadGraph | None = None) -> EpisodeBound:
+    """The upper bound (``regret.episode_bound``) of ``point``'s episode."""
+    env = episode_env(point, config, scenario, graph)
+    env.reset(seed=point.seed)
+    return episode_bound(env, how, time_limit)
+
+
 def run_grid(points: list[EvalPoint], config: DASCConfig | None = None, jobs: int = 1,
              progress: bool = True, method_options: dict[str, dict] | None = None,
-             scenarios: list[Scenario] | None = None, graph: RoadGraph | None = None) -> list[dict]:
+             scenarios: list[Scenario] | None = None, graph: RoadGraph | None = None,
+             bound: str | None = None, bound_time_limit: float = 60.0) -> list[dict]:
     """Evaluate every point (in ``jobs`` processes), in the order given. With ``scenarios``, point ``seed``
-    replays ``scenarios[seed]``; ``graph`` replaces the preset city (see ``evaluate_point``)."""
+    replays ``scenarios[seed]``; ``graph`` replaces the preset city (see ``evaluate_point``). With ``bound``
+    (``regret.BOUNDS``) each episode's bound is computed once and every row gets ``regret.BOUND_COLUMNS``;
+    a revenue above its bound raises ``regret.BoundViolation``."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(points), desc="dasc-eval", unit="episode", disable=not progress)
-    rows: list[dict] = []
+    check_bound_option(bound)
+    calls = [(evaluate_point, (p, config, method_options, _scenario(scenarios, p), graph)) for p in points]
+    episodes: dict[tuple, EvalPoint] = {}
+    if bound is not None:
+        for p in points:
+            episodes.setdefault(episode_key(asdict(p)), p)
+        calls += [(bound_point, (p, bound, bound_time_limit, config, _scenario(scenarios, p), graph))
+                  for p in episodes.values()]
+    bar = tqdm(total=len(calls), desc="dasc-eval", unit="job", disable=not progress)
+    results: list = []
     if jobs <= 1:
-        for point in points:
-            rows.append(evaluate_point(point, config, method_options, _scenario(scenarios, point), graph))
+        for function, args in calls:
+            results.append(function(*args))
             bar.update()
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=single_threaded) as pool:
-            futures = [pool.submit(evaluate_point, p, config, method_options, _scenario(scenarios, p), graph)
-                       for p in points]
-            for future in futures:
-                rows.append(future.result())
+            for future in [pool.submit(function, *args) for function, args in calls]:
+                results.append(future.result())
                 bar.update()
     bar.close()
-    return rows
+    rows = results[:len(points)]
+    return join_bounds(rows, dict(zip(episodes, results[len(points):]))) if bound is not None else rows
 
 
 def _scenario(scenarios: list[Scenario] | None, point: EvalPoint) -> Scenario | None:
@@ -137,16 +164,25 @@ def single_threaded() -> None:
 
 
 def summarize(rows: list[dict]) -> list[dict]:
-    """Mean and standard deviation of each metric per (method, city, tasks, workers), over seeds."""
+    """Mean and standard deviation of each metric per (method, city, tasks, workers), over seeds; per suite
+    ``task`` too when the rows have one. Rows with a bound (``run_grid(bound=...)``) add the mean bound and the
+    mean and 95 % interval (``regret.interval95``) of the revenue and of the share of the bound (over the
+    episodes whose bound is positive: elsewhere the share is NaN)."""
+    group_by = ("task",) * ("task" in rows[0]) + ("method", "city", "num_tasks", "num_workers")
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["method"], r["city"], r["num_tasks"], r["num_workers"]), []).append(r)
+        groups.setdefault(tuple(r[k] for k in group_by), []).append(r)
     out = []
-    for (method, city, tasks, workers), members in groups.items():
-        entry = {"method": method, "city": city, "num_tasks": tasks, "num_workers": workers, "seeds": len(members)}
+    for key, members in groups.items():
+        entry = {**dict(zip(group_by, key)), "seeds": len(members)}
         for metric in COLUMNS[5:]:
             values = np.array([m[metric] for m in members], dtype=np.float64)
             entry[f"{metric}_mean"] = float(values.mean())
             entry[f"{metric}_std"] = float(values.std(ddof=1)) if values.size > 1 else 0.0
+        if "bound" in members[0]:
+            entry["bound_mean"] = float(np.mean([m["bound"] for m in members]))
+            entry["bound_kind"] = "/".join(sorted({m["bound_kind"] for m in members}))
+            _, entry["revenue_lo"], entry["revenue_hi"] = interval95([m["revenue"] for m in members])
+            entry["share_mean"], entry["share_lo"], entry["share_hi"] = interval95([m["share"] for m in members])
         out.append(entry)
     return out
