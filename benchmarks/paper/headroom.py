@@ -32,8 +32,7 @@ import numpy as np
 from common import SCALES, write_csv
 from fig7_grid import BASELINES, SETTINGS, grid_sizes
 
-CHEAP = ("greedy", "km", "ready-km", "admit-km", "all")
-"""The non-learning methods that take seconds per episode at the paper's scale."""
+from dasc_env.benchmarks import CHEAP_METHODS
 
 
 def payments(config, seed: int) -> tuple[float, float, float]:
@@ -89,7 +88,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--fig7", type=Path, help="fig7.csv of the same scale: add the best baseline's share")
     parser.add_argument("--bound", choices=("relaxed", "exact", "auto"),
                         help="score --methods with each episode's upper bound: the best method's share of it")
-    parser.add_argument("--methods", default=",".join(CHEAP), help="methods scored with --bound")
+    parser.add_argument("--methods", default=",".join(CHEAP_METHODS), help="methods scored with --bound")
     parser.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default: the scale's)")
     parser.add_argument("--jobs", type=int, default=1, help="processes for --bound")
     parser.add_argument("--out", type=Path, default=Path("results/paper/headroom.csv"))

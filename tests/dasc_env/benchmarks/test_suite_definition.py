@@ -11,8 +11,8 @@ from dasc_env.benchmarks import SUITES, SuiteTask
 
 _SMALL = dict(city="small", num_tasks=20, num_workers=12, worker_skill_mean=8.0, arrival_window=1200.0)
 V1 = {  # name: (the config's fields that differ from DASCConfig's defaults, number of test seeds)
-    "paper-chengdu-60x300": ({}, 5),
-    "paper-haikou-60x300": ({"city": "haikou"}, 5),
+    "paper-chengdu-60x300": ({}, 3),
+    "paper-haikou-60x300": ({"city": "haikou"}, 3),
     "small-scarce-skilled": (_SMALL, 10),
     "small-tight-deadlines": ({**_SMALL, "expected_factor": 1.05, "deadline_factor": 1.5}, 10),
     "small-deep-dags": ({**_SMALL, "dag_edge_prob": 0.8}, 10),
