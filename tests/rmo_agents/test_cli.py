@@ -24,7 +24,8 @@ def read_csv(path) -> list[dict[str, str]]:
 
 def test_train_then_resume_then_eval_writes_every_output(tmp_path):
     out = tmp_path / "run"
-    assert train_main([*TINY, "--episodes", "2", "--eval-every", "1", "--eval-seeds", "1", "--out", str(out)]) == 0
+    assert train_main([*TINY, "--num-envs", "1", "--episodes", "2", "--eval-every", "1", "--eval-seeds", "1",
+                       "--out", str(out)]) == 0  # one episode per update: one metrics row per episode
     for name in ("last.pt", "best.pt", "config.json", "metrics.csv"):
         assert (out / name).is_file(), name
     assert list((out / "tb").glob("events.out.tfevents.*"))

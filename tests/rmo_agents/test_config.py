@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from dasc_env import DASCConfig
 from rmo_agents.config import BACKENDS, VARIANTS, EnvConfig, MetaConfig, RMOConfig, preset
 
 
@@ -206,3 +207,21 @@ def test_inner_lr_is_meta_inner_lr_when_set():
 def test_dasc_config_carries_the_env_fields_and_the_extra_dasc_fields():
     dasc = EnvConfig(city="small", num_tasks=5, num_workers=7, dasc={"deadline_factor": 2.0}).dasc_config()
     assert (dasc.city, dasc.num_tasks, dasc.num_workers, dasc.deadline_factor) == ("small", 5, 7, 2.0)
+
+
+# ------------------------------------------------------------------ EnvConfig.from_dasc
+def test_env_config_from_dasc_describes_the_same_env():
+    dasc = DASCConfig(city="small", num_tasks=20, num_workers=12, worker_skill_mean=8.0, arrival_window=1200.0)
+    env = EnvConfig.from_dasc(dasc, num_envs=2)
+    assert env.dasc_config() == dasc and env.num_envs == 2
+    assert env.dasc == {"worker_skill_mean": 8.0, "arrival_window": 1200.0}
+
+
+def test_env_config_from_dasc_leaves_the_learners_own_fields_out():
+    env = EnvConfig.from_dasc(DASCConfig(city="small", matcher="greedy", alpha=0.3, beta=0.7, reward_mode="shaped"))
+    assert env.dasc_config() == DASCConfig(city="small")
+
+
+def test_env_config_from_dasc_rejects_what_is_not_a_dasc_config():
+    with pytest.raises(TypeError, match="DASCConfig"):
+        EnvConfig.from_dasc({"city": "small"})

@@ -98,6 +98,15 @@ def test_trainer_evaluate_scores_like_the_policy_in_dasc_envs_harness(tmp_path):
     policy = RMOPolicy(copy.deepcopy(trainer.learner.actor), trainer.learner.eta.pair())
     harness = [run_episode(tiny_env(), policy, seed=seed)["revenue"] for seed in range(10**6, 10**6 + 3)]
     assert trainer.evaluate(3) == pytest.approx(sum(harness) / 3, rel=1e-12)
+    assert trainer.evaluate([10**6 + 2, 10**6, 10**6 + 1]) == pytest.approx(sum(harness) / 3, rel=1e-12)
+
+
+def test_trainer_evaluate_on_given_seeds_scores_those_episodes(tmp_path):
+    trainer = Trainer(tiny_config(tmp_path))
+    policy = RMOPolicy(copy.deepcopy(trainer.learner.actor), trainer.learner.eta.pair())
+    assert trainer.evaluate([7]) == pytest.approx(run_episode(tiny_env(), policy, seed=7)["revenue"], rel=1e-12)
+    with pytest.raises(ValueError, match="seeds"):
+        trainer.evaluate([])
 
 
 def test_km_scores_the_same_before_and_after_rmo_on_one_env(checkpoint):

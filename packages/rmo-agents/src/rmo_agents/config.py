@@ -7,8 +7,11 @@ implementation had to settle (package README, "Readings") is a field whose defau
 Presets (``preset(name)``):
 
 * ``paper`` -- Table 1 exactly: SGD, mu_theta = mu_phi = 1e-3, mu_eta = 1e-4, chi = 1e-3, xi_0 = 1, paper eta chain.
-* ``practical`` -- learns within a few hundred episodes here: Adam 5e-4 on both policies and the critic, no soft update
-  (chi is meaningless under Adam), the exact GAE chain for eta with Adam on a logit so eta cannot stick at 0 or 1.
+* ``practical`` -- what learns best on the learning-sanity scenarios (``tests/rmo_agents/learning``): per-task credit
+  plus the team advantage (``ppo.team_advantage="task+team"``), gamma and lambda per simulated second (0.999 each:
+  credit spans a task's life, ~17 min), four episodes per update (``env.num_envs=4``), Adam 5e-4 on both policies
+  and the critic, no soft update (chi is meaningless under Adam), the exact GAE chain for eta with Adam on a logit
+  so eta cannot stick at 0 or 1.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ Variant = Literal["sparse", "shaped", "meta", "rec", "rmo"]
 Backend = Literal["sync", "subprocess", "ray"]
 """Where the env copies of the rollouts run (see ``EnvConfig.backend``); ``BACKENDS`` lists them."""
 VARIANTS, BACKENDS = get_args(Variant), get_args(Backend)
+
+
+RESERVED_DASC_FIELDS = ("city", "num_tasks", "num_workers", "matcher", "alpha", "beta", "reward_mode")
+"""``DASCConfig`` fields that ``EnvConfig.dasc`` may not set: fields of their own, or the learner's choice."""
 
 
 @dataclass(frozen=True)
@@ -63,13 +70,23 @@ class EnvConfig:
 
     def dasc_config(self) -> DASCConfig:
         """The ``DASCConfig`` these fields describe (raises ``ValueError`` naming a bad field)."""
-        reserved = {"city", "num_tasks", "num_workers", "matcher", "alpha", "beta", "reward_mode"}
-        if clash := reserved & set(self.dasc):
+        if clash := set(RESERVED_DASC_FIELDS) & set(self.dasc):
             raise ValueError(f"EnvConfig.dasc must not set {sorted(clash)}: they are EnvConfig/MetaConfig fields")
         try:
             return DASCConfig(city=self.city, num_tasks=self.num_tasks, num_workers=self.num_workers, **self.dasc)
         except TypeError as err:
             raise ValueError(f"EnvConfig.dasc={self.dasc!r}: {err}") from None
+
+    @classmethod
+    def from_dasc(cls, config: DASCConfig, **fields) -> EnvConfig:
+        """The env of ``config`` (e.g. a task of ``dasc_env.benchmarks``), every field but the learner's own
+        (matcher, eta, reward mode) kept; ``fields`` set other ``EnvConfig`` fields (``num_envs``, ...)."""
+        if not isinstance(config, DASCConfig):
+            raise TypeError(f"config must be a DASCConfig, got {type(config).__name__}")
+        default = DASCConfig(city=config.city)
+        rest = {k: v for k, v in config.to_dict().items()
+                if k not in RESERVED_DASC_FIELDS and v != getattr(default, k)}
+        return cls(city=config.city, num_tasks=config.num_tasks, num_workers=config.num_workers, dasc=rest, **fields)
 
 
 @dataclass(frozen=True)
@@ -324,7 +341,8 @@ def preset(name: str) -> RMOConfig:
         return RMOConfig()
     if name == "practical":
         return RMOConfig(
-            env=EnvConfig(city="small", num_tasks=20, num_workers=40),
+            env=EnvConfig(city="small", num_tasks=20, num_workers=40, num_envs=4),
+            ppo=PPOConfig(team_advantage="task+team", time_unit="second", gamma=0.999, gae_lambda=0.999),
             optim=OptimConfig(optimizer="adam", lr_theta=5e-4, lr_theta_hat=5e-4, lr_phi=1e-3, chi=None),
             meta=MetaConfig(meta_inner_lr=5e-4, eta_lr=0.05, eta_chain="gae", eta_param="logit"),
         )

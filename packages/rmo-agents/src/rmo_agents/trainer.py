@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -141,14 +141,21 @@ class Trainer:
             rollout_s=t1 - t0, learner_s=t2 - t1, worker_restarts=float(self.envs.restarts - restarts))
         return stats
 
-    def evaluate(self, seeds: int | None = None) -> float:
-        """Mean revenue E(M) of theta on the held-out episodes 10^6 + i, played on all env copies; each episode's
-        actions are sampled from a generator seeded by its own seed, exactly as ``RMOPolicy`` acts in dasc-env's
-        harness, so both score a policy the same."""
+    def evaluate(self, seeds: int | Sequence[int] | None = None) -> float:
+        """Mean revenue E(M) of theta on held-out episodes, played on all env copies: ``seeds`` of them
+        (10^6 + i; default ``run.eval_seeds``), or the episodes of the given seeds (e.g. a benchmark task's test
+        seeds). Each episode's actions are sampled from a generator seeded by its own seed, exactly as
+        ``RMOPolicy`` acts in dasc-env's harness, so both score a policy the same."""
         count = self.config.run.eval_seeds if seeds is None else seeds
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ValueError(f"seeds={seeds!r} must be a positive int")
-        held_out = [EVAL_SEED_BASE + i for i in range(count)]
+        if isinstance(count, Sequence) and not isinstance(count, str):
+            held_out = [int(s) for s in count]
+            if not held_out or min(held_out) < 0:
+                raise ValueError(f"seeds={seeds!r} must be a non-empty list of non-negative episode seeds")
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"seeds={seeds!r} must be a positive int or a list of episode seeds")
+        else:
+            held_out = [EVAL_SEED_BASE + i for i in range(count)]
+        count = len(held_out)
         revenues = []
         for first in range(0, count, self.envs.num_envs):
             chunk = held_out[first:first + self.envs.num_envs]
