@@ -15,14 +15,22 @@ episode) so that a learner trains on it in seconds, and each isolates one decisi
 
 ``OPTIMA`` holds each scenario's best revenue; ``test_scenarios.py`` establishes it independently of any
 learner (the hindsight optimum of ``dasc_env.bounds.solve_exact``, proven optimal, is reached by a scripted
-online policy, and no other scripted policy does better).
+online policy). ``training_config`` and ``scores`` are how ``test_learning.py`` and
+``benchmarks/learning_sanity.py`` train on a scenario and score the result.
 """
 
 from __future__ import annotations
 
-from dasc_env import DASCConfig
-from dasc_env.scenario import Scenario, ScenarioBuilder
+import numpy as np
 
+from dasc_env import DASCConfig
+from dasc_env.evaluation import run_episode
+from dasc_env.scenario import Scenario, ScenarioBuilder
+from rmo_agents import RMOPolicy, preset
+
+EPISODES = 400
+"""Training episodes per seed: 100 updates of the practical preset's 4 episodes."""
+SAMPLED_EPISODES = 16
 DECISION_INTERVAL = 60.0
 ZETA = 0.05
 """Share of rho lost per minute late (Eq. 1): steep, so that one epoch of waiting is visible."""
@@ -71,3 +79,23 @@ def config_for(scenario: Scenario) -> DASCConfig:
 
 OPTIMA = {"recommend_at_once": 278.735, "doomed_task_blocks": 99.704, "wait_for_near_worker": 249.891}
 """Best revenue E(M) of each scenario (``test_scenarios.py`` proves it), to 1e-3."""
+
+
+def training_config(name: str, scenario_path, out, seed: int, episodes: int):
+    """``preset("practical")`` on scenario ``name`` (saved at ``scenario_path``) with a small model."""
+    env = config_for(SCENARIOS[name]())
+    dasc = {"decision_interval": env.decision_interval, "zeta": env.zeta, "num_skills": env.num_skills,
+            "max_subtasks": env.max_subtasks}
+    return preset("practical").with_overrides([
+        f"env.scenario={scenario_path}", "env.city=small", f"run.episodes={episodes}", f"run.seed={seed}",
+        "run.eval_every=0", "run.progress=false", f"run.out={out}", "run.device=cpu", "run.threads=1",
+        "model.gat_heads=2", "model.gat_hidden=8", "model.actor_hidden=[32]", "model.critic_hidden=16",
+    ]).replace_path("env.dasc", dasc)
+
+
+def scores(checkpoint, env) -> tuple[float, float]:
+    """(arg-max revenue, mean sampled revenue over ``SAMPLED_EPISODES`` action seeds) on the fixed scenario."""
+    greedy = run_episode(env, RMOPolicy.load(checkpoint, sample=False), seed=0)["revenue"]
+    policy = RMOPolicy.load(checkpoint)
+    sampled = np.mean([run_episode(env, policy, seed=s)["revenue"] for s in range(SAMPLED_EPISODES)])
+    return greedy, float(sampled)
