@@ -67,3 +67,12 @@ def test_critic_step_moves_only_the_critic(rollout):
     assert stats["value_loss"] > 0 and stats["value_loss_hat"] > 0
 
 
+
+
+def test_update_reports_the_recommend_rate_among_transitions_with_a_choice(rollout):
+    trainer, episodes = rollout
+    choice = episodes[0].obs["action_mask"][:, 1] > 0
+    stats = trainer.learner.update(episodes, torch.Generator().manual_seed(0))
+    assert stats["recommend_rate"] == pytest.approx(episodes[0].actions[choice].mean())
+    assert stats["choice_share"] == pytest.approx(choice.mean())
+    assert stats["meta_ratio"] >= 0
