@@ -30,12 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def run(args: argparse.Namespace, extra: list[str]) -> list[dict]:
     """dasc-eval --suite for the methods on every task, and LOOKAHEAD on its tasks; their summaries."""
     common = ["--suite", args.suite, "--jobs", str(args.jobs), "--quiet", "--bound", "auto"]
-    runs = [(args.methods, None, args.out / "methods")]
+    runs = [(args.methods, extra, args.out / "methods")]
     if args.lookahead_tasks:
-        runs.append(("lookahead", args.lookahead_tasks, args.out / "lookahead"))
-    for methods, tasks, out in runs:
-        code = dasc_eval([*common, "--methods", methods, "--out", str(out), *extra]
-                         + (["--suite-tasks", tasks] if tasks else []))
+        runs.append(("lookahead", ["--suite-tasks", args.lookahead_tasks], args.out / "lookahead"))
+    for methods, more, out in runs:
+        code = dasc_eval([*common, "--methods", methods, "--out", str(out), *more])
         if code != 0:
             sys.exit(f"leaderboard: dasc-eval exited with {code}")
     return read_summaries(args)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ import numpy as np
 
 sys.path.append(str(Path(__file__).resolve().parent / "paper"))
 from headroom import payments  # noqa: E402
+from leaderboard import write_between_markers  # noqa: E402
 from report import write_csv  # noqa: E402
 
 from dasc_env import benchmarks  # noqa: E402
@@ -110,14 +112,20 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--jobs", type=int, default=1, help="processes")
     parser.add_argument("--out", type=Path, default=Path("results/benchmarks/suite_selection.csv"))
     parser.add_argument("--reuse", type=Path, default=None, help="a results.csv of dasc-eval --suite to read from")
+    parser.add_argument("--doc", type=Path, default=None,
+                        help="also write the table between <!-- selection VERSION begin/end --> in this file")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     table = select(args.suite, args.jobs, args.out, args.reuse)
-    print(markdown(table, args.suite))
     kept_low = [r["task"] for r in table if r["in_suite"] and r["headroom"] < benchmarks.HEADROOM]
     if kept_low:
         print(f"WARNING: suite tasks below {benchmarks.HEADROOM}x headroom: {', '.join(kept_low)}")
-    print(f"{time.perf_counter() - start:.0f} s; wrote {args.out}")
+    command = shlex.join(argv if argv is not None else sys.argv[1:])
+    text = (f"{markdown(table, args.suite)}\n\n`python benchmarks/suite_selection.py {command}`: "
+            f"{time.perf_counter() - start:,.0f} s.")
+    print(text)
+    if args.doc is not None:
+        write_between_markers(args.doc, f"selection {args.suite}", text)
     return table
 
 

@@ -19,7 +19,8 @@ results.csv, summary.csv (mean and 95 % interval of the share), the table and th
 dasc_env.bounds.relaxed_bound (provable, seconds at the paper's scale); "exact" the hindsight optimum of
 CP-SAT (dasc_env.bounds.solve_exact, pip install 'dasc-env[bounds]'; small episodes only), or its proven bound
 when it stops at --bound-time-limit (kind "exact-limit"); "auto" gives CP-SAT 10 s on episodes of at most 12
-subtasks and keeps its result if it proves the optimum, and takes the relaxed bound everywhere else. A method
+subtasks (if OR-Tools is installed) and keeps its result if it proves the optimum, and takes the relaxed bound
+everywhere else. A method
 above its episode's bound is a bug, reported with the episode, and dasc-eval stops (exit code 3).
 
 --suite VERSION scores the methods on the held-out test seeds of every task of that benchmark suite

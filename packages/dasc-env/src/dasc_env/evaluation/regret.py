@@ -7,7 +7,7 @@ every method's row; ``share = revenue / bound``. Kinds:
 * ``exact``: CP-SAT's hindsight optimum (``bounds.solve_exact``, ``pip install 'dasc-env[bounds]'``) when it
   proves optimality within the time limit; ``exact-limit`` when it stops first (its proven bound, looser);
 * ``auto``: ``exact`` on episodes of at most ``AUTO_EXACT_SUBTASKS`` subtasks when CP-SAT proves the
-  optimum within ``AUTO_TIME_LIMIT`` seconds, otherwise ``relaxed``.
+  optimum within ``AUTO_TIME_LIMIT`` seconds, otherwise ``relaxed`` (also when OR-Tools is not installed).
 
 A method's revenue above its episode's bound is a bug in the bound or in the env: ``check_under_bound``
 raises ``BoundViolation`` naming the episode.
@@ -15,6 +15,7 @@ raises ``BoundViolation`` naming the episode.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from dataclasses import dataclass
 
@@ -23,8 +24,9 @@ from scipy import stats
 
 BOUNDS = ("exact", "relaxed", "auto")
 AUTO_EXACT_SUBTASKS = 12
-"""Largest episode (subtasks) ``auto`` gives to CP-SAT: on the small city (skill mean 8) it proved episodes of
-5-12 subtasks optimal in 0.0-1.5 s, and none of 13-110 subtasks within 10-60 s (2 cores, issue 18)."""
+"""Largest episode (subtasks) ``auto`` gives to CP-SAT. On the small city (skill mean 8, 2 cores) it proved 4 drawn
+episodes of 5-12 subtasks optimal within 1.5 s, and none of 17 drawn with 2-10 tasks of 6-16 subtasks each, or
+13-16 subtasks in all, within 10-60 s."""
 AUTO_TIME_LIMIT = 10.0
 """Seconds ``auto`` gives CP-SAT before it falls back to the relaxed bound."""
 BOUND_COLUMNS = ("bound", "bound_kind", "bound_wall_s", "share")
@@ -58,7 +60,8 @@ def episode_bound(env, how: str, time_limit: float) -> EpisodeBound:
 
     check_bound_option(how)
     scenario, graph, config = env.sim.scenario, env.graph, env.config
-    if how == "exact" or (how == "auto" and scenario.num_subtasks <= AUTO_EXACT_SUBTASKS):
+    small = scenario.num_subtasks <= AUTO_EXACT_SUBTASKS and importlib.util.find_spec("ortools") is not None
+    if how == "exact" or (how == "auto" and small):
         limit = time_limit if how == "exact" else min(time_limit, AUTO_TIME_LIMIT)
         plan = solve_exact(scenario, graph, config, time_limit=limit)
         if plan.status == "optimal" or how == "exact":
