@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+import dasc_env
 from dasc_env import DASCConfig, RoadGraph, Scenario
+from dasc_env.city import DistanceCache
+from dasc_env.simulator import Simulator
 
 BLOCK = 100.0
 
@@ -50,6 +53,20 @@ def tiny_config(scenario: Scenario, **changes) -> DASCConfig:
                   num_skills=scenario.num_skills, min_subtasks=1, max_subtasks=4, city="small")
     fields.update(changes)
     return DASCConfig(**fields)
+
+
+def line_simulator(workers, tasks, **config):
+    """A ``Simulator`` on ``line_city()`` for ``make_scenario(workers, tasks)`` and ``tiny_config(**config)``."""
+    graph = line_city()
+    scenario = make_scenario(workers, tasks)
+    cfg = tiny_config(scenario, **config)
+    return Simulator(cfg, graph, scenario, DistanceCache(graph, cfg.worker_range))
+
+
+def line_env(workers, tasks, **config):
+    """A ``DASCParallelEnv`` on ``line_city()`` replaying ``make_scenario(workers, tasks)``."""
+    scenario = make_scenario(workers, tasks)
+    return dasc_env.parallel_env(tiny_config(scenario, **config), city=line_city(), scenario=scenario)
 
 
 class WithoutSimulator:

@@ -16,11 +16,18 @@ def test_defaults_are_table_1():
 @pytest.mark.parametrize("field, value", [
     ("num_tasks", -1), ("num_workers", 0), ("alpha", 1.5), ("beta", -0.1), ("reward_mode", "dense"),
     ("matcher", "hungarian"), ("city", "atlantis"), ("demand", "poisson"),
-    ("worker_range", float("nan")), ("dag_edge_prob", 2.0), ("horizon", -5.0),
+    ("worker_range", float("nan")), ("dag_edge_prob", 2.0), ("horizon", -5.0), ("task_failure", "never"),
 ])
 def test_invalid_value_is_named_in_the_error(field, value):
     with pytest.raises(ValueError, match=field):
         DASCConfig(**{field: value})
+
+
+def test_the_default_task_failure_is_the_papers_and_every_rule_is_accepted():
+    from dasc_env.config import TASK_FAILURES
+
+    assert DASCConfig().task_failure == "paper"
+    assert [DASCConfig(task_failure=rule).task_failure for rule in TASK_FAILURES] == ["paper", "skills", "travel"]
 
 
 def test_min_subtasks_above_max_is_rejected():

@@ -1,9 +1,11 @@
 """Observations o^n, the terminal observation and the global state s (``dasc_env.env.observations``)."""
 
 import numpy as np
+import pytest
 
 import dasc_env
 from dasc_env.env import state_features
+from dasc_env.env.observations import DECISION_FEATURES
 from tests.builders import line_city, make_scenario, tiny_config
 
 SMALL = dict(num_tasks=5, num_workers=30, city="small", arrival_window=200.0)
@@ -74,3 +76,41 @@ def test_state_features_are_the_widths_of_the_state_tables():
     # t^e - now, t^d - now + 3 skills
     assert state_features(env.unwrapped.config) == (7, 11)
     assert tables["workers"].shape == (2, 7) and tables["subtasks"].shape == (4, 11)
+
+
+def test_decision_features_count_matchable_subtasks_feasible_workers_and_competitors():
+    # A (node 10) and B (node 12) need skill 0, C (node 18) skill 2, which no worker has; w0 at node 10 and
+    # w1 at node 14 can each take A or B. N^w = N^tau = 5.
+    scenario = make_scenario([(10, [0]), (14, [0])], [
+        dict(created=0, expected=1000, deadline=5000, payment=50,
+             subtasks=[(10, [0], 100.0), (12, [0], 100.0), (18, [2], 60.0)])])
+    env = dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
+    obs, _ = env.reset(seed=0)
+    decision = obs["subtask_0_0"]["task_nodes"][:3, -len(DECISION_FEATURES):]
+    # matchable, share of the task's other live subtasks matchable, feasible workers / 5, competitors / 5,
+    # then no busy worker
+    np.testing.assert_allclose(decision, [[1, 0.5, 0.4, 0.2, 0, 0, 0],
+                                          [1, 0.5, 0.4, 0.2, 0, 0, 0],
+                                          [0, 1.0, 0.0, 0.0, 0, 0, 0]])
+    assert obs["subtask_0_2"]["action_mask"].tolist() == [1, 0]
+
+
+def test_decision_features_show_when_and_how_far_a_busy_skilled_worker_becomes_free():
+    # w0 (node 10) takes A (node 10, 100 s) at t = 0: free at 100 s at node 10, 200 m from B (node 12).
+    scenario = make_scenario([(10, [0]), (0, [1])], [
+        dict(created=0, expected=1000, deadline=5000, payment=50, subtasks=[(10, [0], 100.0), (12, [0], 100.0)])])
+    env = dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
+    env.reset(seed=0)
+    obs, *_ = env.step({"subtask_0_0": 1})
+    assert env.unwrapped.now == 5.0
+    busy = obs["subtask_0_1"]["task_nodes"][1, -3:]
+    np.testing.assert_allclose(busy, [1.0, 95.0 / 3600.0, 200.0 / 5000.0], rtol=1e-6)
+    assert obs["subtask_0_1"]["action_mask"].tolist() == [1, 0]  # the idle w1 lacks skill 0
+
+
+def test_the_encoder_refuses_to_observe_a_subtask_that_is_not_live():
+    env = three_independent_subtasks()
+    env.reset(seed=0)
+    env.step({"subtask_0_0": 1})  # matched: no longer live
+    with pytest.raises(ValueError, match="agents: subtask 0"):
+        env.unwrapped.encoder.encode(env.unwrapped.sim, np.array([0, 1]))

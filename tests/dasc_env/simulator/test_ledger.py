@@ -68,3 +68,12 @@ def test_verify_ledger_catches_a_wrong_revenue():
     ledger = env.ledger
     ledger.tasks[0] = dataclasses.replace(ledger.tasks[0], revenue=ledger.tasks[0].revenue + 1.0)
     assert any(p.startswith("revenue") for p in verify_ledger(env.scenario, ledger, env.config))
+
+
+def test_verify_ledger_catches_a_failed_reason_on_the_wrong_task():
+    env, _ = finished_episode(num_tasks=3, num_workers=30)
+    ledger = env.ledger
+    assert {t.failed_reason for t in ledger.tasks if t.status != "failed"} == {""}
+    ledger.tasks[0] = dataclasses.replace(ledger.tasks[0], failed_reason="deadline" if ledger.tasks[0].status
+                                          != "failed" else "")
+    assert any("failed_reason" in p for p in verify_ledger(env.scenario, ledger, env.config))

@@ -4,16 +4,7 @@ import numpy as np
 import pytest
 
 from dasc_env import verify_ledger
-from dasc_env.city import DistanceCache
-from dasc_env.simulator import Simulator
-from tests.builders import line_city, make_scenario, tiny_config
-
-
-def simulator(workers, tasks, **config):
-    graph = line_city()
-    scenario = make_scenario(workers, tasks)
-    cfg = tiny_config(scenario, **config)
-    return Simulator(cfg, graph, scenario, DistanceCache(graph, cfg.worker_range))
+from tests.builders import line_simulator as simulator
 
 
 def single(created=0.0, expected=1000.0, deadline=2000.0, node=10, duration=100.0, skills=(0,)):

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Literal, get_args
 
 REWARD_MODES = ("sparse", "shaped")
 DEMAND_MODELS = ("hotspots", "uniform")
 MATCHERS = ("km", "greedy")
+TaskFailure = Literal["paper", "skills", "travel"]
+"""When a live task fails before t_d (``DASCConfig.task_failure``)."""
+TASK_FAILURES: tuple[str, ...] = get_args(TaskFailure)
 CUSTOM_CITY = "custom"
 """``DASCConfig.city`` of an env that runs on a ``RoadGraph`` it was given."""
 
@@ -112,6 +116,15 @@ class DASCConfig:
     beta: float = 0.10
     """beta of eta (Eq. 13); default: the paper's selected value for Chengdu."""
 
+    # --- task failure ---
+    task_failure: TaskFailure = "paper"
+    """When a live task that can no longer end by t_d fails (its open subtasks leave, revenue -kappa sum d of
+    its matches so far; ``TaskOutcome.failed_reason`` says why): "paper", once even starting every open
+    subtask now misses t_d (durations only, the paper's model); "skills", also at publication when a
+    subtask needs skills no worker of the fleet has (reason "skills"); "travel", also as soon as it is
+    provably doomed once the nearest skilled worker's travel is counted (reason "travel"). See
+    ``dasc_env.simulator.feasibility``."""
+
     # --- agents and rewards ---
     reward_mode: str = "sparse"
     """Which channel fills ``rewards``: "sparse" (Eq. 1 to the final subtask) or "shaped" (Eq. 3)."""
@@ -160,6 +173,7 @@ class DASCConfig:
         check_eta(self.alpha, self.beta)
         _require(self, self.reward_mode in REWARD_MODES, "reward_mode", f"must be one of {REWARD_MODES}")
         _require(self, self.matcher in MATCHERS, "matcher", f"must be one of {MATCHERS}")
+        _require(self, self.task_failure in TASK_FAILURES, "task_failure", f"must be one of {TASK_FAILURES}")
         _require(self, self.demand in DEMAND_MODELS, "demand", f"must be one of {DEMAND_MODELS}")
         from .city.synthetic import PRESETS  # here, not at the top: the city package imports this module
 

@@ -1,14 +1,24 @@
 """DASC as a PettingZoo ``ParallelEnv``: every unassigned subtask of a live task is an agent.
 
 * Agents ``"subtask_{q}_{i}"`` (subtask i of task q) appear when task q is published and leave when
-  matched (terminated) or when their task can no longer meet t_d (truncated).
+  matched (terminated) or when their task fails (truncated; ``infos[agent]["failed_reason"]``, also in
+  the ledger's ``TaskOutcome``: "horizon" or "deadline", and under ``config.task_failure`` "skills" or
+  "travel" also "skills" and "travel"). A task that fails the moment it is published (a subtask needs
+  skills no worker has, under "skills" or "travel") never has agents.
   Ids are never reused within an episode; ``possible_agents`` lists every
   subtask of the episode's scenario (before the first reset, when the
   scenario is not drawn yet: every id the config allows). The list object is
   updated in place, so wrappers that kept a reference stay current.
 * Action: ``Discrete(2)``, 1 = recommend this subtask for matching now.
   Agents missing from ``actions``, or given ``None``, do not recommend. The action mask is a
-  hint, not enforced: a masked recommendation simply fails.
+  hint, not enforced: a masked recommendation simply fails. "Recommend" is allowed when this epoch
+  can match the subtask (Stage 2's pair test: skills, L^w, finishing by t^d_tau; a predecessor still
+  unassigned must itself be matchable this epoch, and counts at its earliest finish); the mask ignores
+  contention, so it is never stricter than the matcher (``dasc_env.simulator.feasibility``).
+* Observations: ``dasc_env.env.observations`` (``task_nodes`` ends with the ``DECISION_FEATURES``:
+  whether each live subtask is matchable now, the share of its task's other live subtasks that are,
+  its feasible idle workers, the live subtasks competing for them, and the busy skilled worker that
+  could arrive first).
 * Rewards: both channels are computed every step and sit in
   ``infos[agent]["reward_sparse"]`` / ``["reward_shaped"]``; ``reward_mode``
   picks the one in ``rewards``. A matched agent's info also carries
@@ -176,8 +186,10 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
             infos[names[i]].update(worker=int(out.workers[j]), u_skill=float(out.u_skill[j]),
                                    u_dist=float(out.u_dist[j]), u_time=float(out.u_time[j]),
                                    utility=float(out.utility[j]))
-        for i in out.dropped:
+        reason_of = dict(zip(out.failed_tasks.tolist(), out.failed_reasons))
+        for i in out.dropped[np.isin(out.dropped, before)]:  # a task failed at publication had no agents
             truncations[names[i]] = True
+            infos[names[i]]["failed_reason"] = reason_of[int(self.sim.scenario.subtask_task[i])]
         fresh = np.setdiff1d(after, before)
         for i in fresh:
             rewards[names[i]] = 0.0

@@ -5,9 +5,16 @@ by L^w, durations by the longest duration, times (relative to now) by one hour.
 
 Agent observation (a ``gymnasium.spaces.Dict`` of fixed shapes, Fig. 3):
 
-* ``task_nodes`` ``(|T|max, 7 + K)``: the agent's task, one row per subtask
+* ``task_nodes`` ``(|T|max, 7 + K + 7)``: the agent's task, one row per subtask
   at its local index: waiting (a predecessor is unassigned), assigned,
-  duration, t^e_tau - now, t^d_tau - now, x, y, required skills.
+  duration, t^e_tau - now, t^d_tau - now, x, y, required skills, then the
+  ``DECISION_FEATURES`` of a live subtask (zeros on other rows):
+  matchable (its "recommend" mask), the share of the task's other live
+  subtasks that are matchable now (1 with none), its feasible idle workers
+  / N^w, the other live subtasks that share one of them / N^tau (they
+  compete for the same workers), and the busy worker with its skills that
+  could arrive first (free within L^w of it): present, time until it is
+  free, its distance from where it becomes free / L^w.
 * ``task_adjacency`` ``(|T|max, |T|max)``: dependency edges among the
   remaining (unfinished) subtasks; ``task_mask`` marks those subtasks;
   ``self_index`` is the agent's own row.
@@ -16,8 +23,15 @@ Agent observation (a ``gymnasium.spaces.Dict`` of fixed shapes, Fig. 3):
 * ``subtasks`` ``(N^tau, 7 + K)``: the nearest other live subtasks within
   L^w: dx, dy, distance, waiting, duration, t^e - now, t^d - now, skills;
   ``subtasks_mask``.
-* ``action_mask`` ``(2,)``: "no" is always allowed; "recommend" when an idle
-  worker within L^w has every required skill.
+* ``action_mask`` ``(2,)``: "no" is always allowed; "recommend" when this epoch
+  can match the subtask (``Simulator.epoch_reach``): an idle worker passes
+  Stage 2's pair test (skills, L^w, finishing by t^d_tau), with the subtask
+  ready when its predecessors finish, an unassigned predecessor at the
+  earliest it can finish if matched this epoch (layered matching); masked if
+  a predecessor is neither assigned nor itself matchable this epoch.
+  Contention between subtasks is ignored: the mask is never stricter than the
+  matcher, and an allowed recommendation fails only when other subtasks take
+  the workers it needed or its predecessor was not recommended.
 """
 
 from __future__ import annotations
@@ -27,10 +41,15 @@ from gymnasium import spaces
 
 from ..city import DistanceCache, RoadGraph
 from ..config import DASCConfig
-from ..simulator.simulator import ASSIGNED, OPEN, Simulator
+from ..simulator import Simulator
+from ..simulator.feasibility import EpochReach
+from ..simulator.states import ASSIGNED, OPEN
 
 TIME_SCALE = 3600.0
 """Seconds per unit of the time features."""
+DECISION_FEATURES = ("matchable", "task_matchable_share", "feasible_workers", "competitors", "busy_worker",
+                     "busy_free_in", "busy_distance")
+"""The last columns of ``task_nodes``, in order (see the module docstring)."""
 
 
 class ObservationEncoder:
@@ -55,13 +74,18 @@ class ObservationEncoder:
 
     # ----------------------------------------------------------------- agents
     def encode(self, sim: Simulator, agents: np.ndarray) -> dict[str, np.ndarray]:
-        """Batched observations of ``agents`` (global subtask indices): each value has a leading agent axis."""
+        """Batched observations of ``agents`` (global indices of open subtasks): each value has a leading
+        agent axis."""
         sc, n = sim.scenario, agents.size
+        if (sim.sub_state[agents] != OPEN).any():
+            raise ValueError(f"agents: subtask {int(agents[np.argmax(sim.sub_state[agents] != OPEN)])} is not "
+                             "live (open); only live agents are observed")
+        reach = sim.epoch_reach()
+        rows = np.searchsorted(reach.subtasks, agents)
         blocked, times = sim.blocked(), self._subtask_times(sim)
-        nodes, adjacency, remaining = self._task_graphs(sim, agents, blocked, times)
-        slots = self.distances.slots(sc.subtask_nodes[agents])
-        workers, w_mask, can_recommend = self._nearest_workers(sim, agents, slots)
-        subtasks, s_mask = self._nearest_subtasks(sim, agents, slots, blocked, times)
+        nodes, adjacency, remaining = self._task_graphs(sim, agents, blocked, times, self._decision(sim, reach))
+        workers, w_mask = self._nearest_workers(sim, agents, reach, rows)
+        subtasks, s_mask = self._nearest_subtasks(sim, agents, blocked, times)
         return {
             "task_nodes": nodes,
             "task_adjacency": adjacency,
@@ -71,7 +95,7 @@ class ObservationEncoder:
             "workers_mask": w_mask.astype(np.int8),
             "subtasks": subtasks,
             "subtasks_mask": s_mask.astype(np.int8),
-            "action_mask": np.stack([np.ones(n, np.int8), can_recommend.astype(np.int8)], axis=1),
+            "action_mask": np.stack([np.ones(n, np.int8), reach.matchable[rows].astype(np.int8)], axis=1),
         }
 
     def _subtask_times(self, sim: Simulator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,8 +104,45 @@ class ObservationEncoder:
         return ((sc.latest_expected - sim.now) / TIME_SCALE, (sc.latest_deadline - sim.now) / TIME_SCALE,
                 sc.subtask_durations / self.config.max_duration)
 
+    def _decision(self, sim: Simulator, reach: EpochReach) -> np.ndarray:
+        """(S, len(DECISION_FEATURES)) the decision features of every live subtask (zeros elsewhere)."""
+        cfg, sc = self.config, sim.scenario
+        subs, feasible = reach.subtasks, reach.feasible
+        out = np.zeros((sc.num_subtasks, len(DECISION_FEATURES)), dtype=np.float32)
+        if subs.size == 0:
+            return out
+        matchable = reach.matchable
+        task = sc.subtask_task[subs]
+        live = np.bincount(task, minlength=sc.num_tasks)[task] - 1
+        others = np.bincount(task, weights=matchable, minlength=sc.num_tasks)[task] - matchable
+        competitors = _competitors(feasible)
+        out[subs, 0] = matchable
+        out[subs, 1] = np.where(live > 0, others / np.maximum(live, 1), 1.0)
+        out[subs, 2] = feasible.sum(axis=1) / cfg.top_k_workers
+        out[subs, 3] = competitors / cfg.top_k_subtasks
+        out[subs, 4:] = self._busy_worker(sim, reach)
+        return out
+
+    def _busy_worker(self, sim: Simulator, reach: EpochReach) -> np.ndarray:
+        """(n, 3) for each subtask of ``reach``, the busy worker with its skills and within L^w of it from where
+        it becomes free that could arrive first: present, time until free (TIME_SCALE units), that distance / L^w."""
+        cfg, subs = self.config, reach.subtasks
+        busy = np.setdiff1d(np.arange(sim.scenario.num_workers), reach.workers)
+        skilled, dist = sim.reach(subs, busy)
+        free_in = sim.worker_free_at[busy] - sim.now
+        arrival = np.where(skilled & (dist <= cfg.worker_range), free_in[None, :] + dist / cfg.worker_speed, np.inf)
+        out = np.zeros((subs.size, 3), dtype=np.float32)
+        if busy.size:
+            best = arrival.argmin(axis=1)
+            present = np.isfinite(arrival[np.arange(subs.size), best])
+            out[:, 0] = present
+            out[:, 1] = np.where(present, free_in[best] / TIME_SCALE, 0.0)
+            out[:, 2] = np.where(present, dist[np.arange(subs.size), best] / cfg.worker_range, 0.0)
+        return out
+
     def _task_graphs(self, sim: Simulator, agents: np.ndarray, blocked: np.ndarray,
-                     times: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     times: tuple[np.ndarray, np.ndarray, np.ndarray],
+                     decision: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each agent's task DAG, rows at local indices: node features, adjacency and the unfinished rows."""
         sc, n, t = sim.scenario, agents.size, self.config.max_subtasks
         rel_expected, rel_deadline, duration = times
@@ -101,7 +162,8 @@ class ObservationEncoder:
         nodes[..., 3] = rel_expected[member]
         nodes[..., 4] = rel_deadline[member]
         nodes[..., 5:7] = self._node_xy[sc.subtask_nodes][member]
-        nodes[..., 7:] = sc.subtask_skills[member]
+        nodes[..., 7:7 + sc.num_skills] = sc.subtask_skills[member]
+        nodes[..., 7 + sc.num_skills:] = decision[member]
         nodes *= remaining[..., None]
         adjacency = np.zeros((n, t, t), dtype=np.int8)
         first_edge = sc.task_edge_ptr[task]
@@ -112,14 +174,12 @@ class ObservationEncoder:
         adjacency *= (remaining[:, :, None] & remaining[:, None, :]).astype(np.int8)
         return nodes, adjacency, remaining
 
-    def _nearest_workers(self, sim: Simulator, agents: np.ndarray,
-                         slots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each agent's nearest idle workers by road distance (features, mask), and whether any idle worker
-        in range has its skills (the "recommend" action mask)."""
+    def _nearest_workers(self, sim: Simulator, agents: np.ndarray, reach: EpochReach,
+                         rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each agent's nearest idle workers by road distance: features and mask (``rows``: the agents' rows
+        of ``reach``)."""
         cfg, sc, n, xy = self.config, sim.scenario, agents.size, self._node_xy
-        idle = sim.idle_workers
-        w_dist = self.distances.distances(slots, sim.worker_node[idle])
-        skilled = (sc.subtask_skills[agents].astype(np.int32) @ (~sc.worker_skills[idle]).T.astype(np.int32)) == 0
+        idle, w_dist, skilled = reach.workers, reach.distance[rows], reach.skilled[rows]
         w_idx, w_mask = _nearest(w_dist, cfg.worker_range, cfg.top_k_workers)
         chosen_w = idle[w_idx] if idle.size else np.zeros_like(w_idx)
         workers = np.zeros((n, cfg.top_k_workers, self.worker_features), dtype=np.float32)
@@ -130,19 +190,16 @@ class ObservationEncoder:
             workers[..., 3] = np.take_along_axis(skilled, w_idx, axis=1)
             workers[..., 4:] = sc.worker_skills[chosen_w]
         workers = np.where(w_mask[..., None], workers, 0).astype(np.float32)
-        can_recommend = (skilled & (w_dist <= cfg.worker_range)).any(axis=1)
-        return workers, w_mask, can_recommend
+        return workers, w_mask
 
-    def _nearest_subtasks(self, sim: Simulator, agents: np.ndarray, slots: np.ndarray, blocked: np.ndarray,
+    def _nearest_subtasks(self, sim: Simulator, agents: np.ndarray, blocked: np.ndarray,
                           times: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Each agent's nearest other live subtasks by road distance: features and mask."""
         cfg, sc, n = self.config, sim.scenario, agents.size
         rel_expected, rel_deadline, duration = times
         sub_xy = self._node_xy[sc.subtask_nodes]
         live = sim.open_subtasks
-        # The env observes exactly the live subtasks: their rows are already cached in ``slots``.
-        live_slots = slots if np.array_equal(live, agents) else self.distances.slots(sc.subtask_nodes[live])
-        s_dist = self.distances.distances(live_slots, sc.subtask_nodes[agents]).T
+        s_dist = self.distances.distances(self.distances.slots(sc.subtask_nodes[live]), sc.subtask_nodes[agents]).T
         s_dist = np.where(agents[:, None] == live[None, :], np.inf, s_dist)
         s_idx, s_mask = _nearest(s_dist, cfg.worker_range, cfg.top_k_subtasks)
         other = live[s_idx] if live.size else np.zeros_like(s_idx)
@@ -211,7 +268,7 @@ def observation_space(config: DASCConfig) -> spaces.Dict:
     k, t = config.num_skills, config.max_subtasks
     box = _box
     return spaces.Dict({
-        "task_nodes": box((t, 7 + k)),
+        "task_nodes": box((t, 7 + k + len(DECISION_FEATURES))),
         "task_adjacency": box((t, t), 0, 1, np.int8),
         "task_mask": box((t,), 0, 1, np.int8),
         "self_index": spaces.Discrete(t),
@@ -230,6 +287,15 @@ def state_features(config: DASCConfig) -> tuple[int, int]:
 
 def _box(shape, low=-np.inf, high=np.inf, dtype=np.float32) -> spaces.Box:
     return spaces.Box(low=low, high=high, shape=shape, dtype=dtype)
+
+
+def _competitors(feasible: np.ndarray) -> np.ndarray:
+    """(n,) for each row of ``feasible`` (n, m), the other rows that share a True column with it."""
+    rows, cols = feasible.any(axis=1), feasible.any(axis=0)
+    dense = feasible[rows][:, cols].astype(np.int32)  # usually a small block: the rows and columns in play
+    out = np.zeros(feasible.shape[0], dtype=np.int64)
+    out[rows] = ((dense @ dense.T) > 0).sum(axis=1) - 1
+    return out
 
 
 def _nearest(dist: np.ndarray, limit: float, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..simulator.simulator import ASSIGNED, OPEN, Simulator
+from ..simulator import Simulator
+from ..simulator.states import ASSIGNED, OPEN
 
 FRAME_SIZE = (640, 640)
 """(height, width) in pixels of an ``rgb_array`` frame."""

@@ -22,9 +22,9 @@ from enum import IntEnum
 import numpy as np
 
 from ..simulator import Simulator
-from ..simulator.simulator import ASSIGNED as SIM_ASSIGNED
-from ..simulator.simulator import DROPPED as SIM_DROPPED
-from ..simulator.simulator import OPEN as SIM_OPEN
+from ..simulator.states import ASSIGNED as SIM_ASSIGNED
+from ..simulator.states import DROPPED as SIM_DROPPED
+from ..simulator.states import OPEN as SIM_OPEN
 
 
 class SubtaskStatus(IntEnum):

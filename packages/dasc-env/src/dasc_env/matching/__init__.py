@@ -9,6 +9,7 @@ from .problem import (
     check_matcher,
     greedy_matcher,
     km_matcher,
+    pair_test,
 )
 from .utility import (
     distance_utility,
@@ -26,6 +27,7 @@ __all__ = [
     "check_matcher",
     "greedy_matcher",
     "km_matcher",
+    "pair_test",
     "distance_utility",
     "greedy_assignment",
     "km_assignment",

@@ -40,6 +40,27 @@ class MatchingProblem:
 
 Matcher = Callable[[MatchingProblem], tuple[np.ndarray, np.ndarray]]
 
+TIME_TOLERANCE = 1e-9
+"""Seconds of slack in the deadline test (float rounding of start + duration)."""
+
+
+def pair_test(skilled: np.ndarray, distance: np.ndarray, now: float, ready: np.ndarray, duration: np.ndarray,
+              latest_deadline: np.ndarray, worker_range: float,
+              worker_speed: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stage 2's feasibility test of (subtask, worker) pairs: ``(feasible, start, finish)``, each (n, m).
+
+    ``skilled`` (n, m): K^tau subset of K^w; ``distance`` (n, m): road metres (inf beyond L^w); per subtask
+    (n,): ``ready``, when its last predecessor finishes (-inf without one, inf if it cannot be matched),
+    ``duration`` and ``latest_deadline`` t^d_tau. The worker arrives at now + d / v_w and starts at
+    max(arrival, ready); the pair is feasible when d <= L^w and the subtask finishes by t^d_tau (the task
+    could otherwise not end by t_d). The one home of this test: the matcher and the action mask use it.
+    """
+    start = np.maximum(now + distance / worker_speed, np.asarray(ready, dtype=np.float64)[:, None])
+    finish = start + np.asarray(duration, dtype=np.float64)[:, None]
+    feasible = skilled & (distance <= worker_range) & (
+        finish <= np.asarray(latest_deadline, dtype=np.float64)[:, None] + TIME_TOLERANCE)
+    return feasible, start, finish
+
 
 def km_matcher(problem: MatchingProblem) -> tuple[np.ndarray, np.ndarray]:
     """Maximum total utility (Kuhn-Munkres)."""

@@ -18,6 +18,10 @@ from .revenue import task_revenue
 COMPLETED = "completed"
 FAILED = "failed"
 UNPUBLISHED = "unpublished"
+FAILED_REASONS = ("horizon", "skills", "deadline", "travel")
+"""``TaskOutcome.failed_reason`` of a failed task (``simulator.feasibility``): the horizon came; a subtask
+needs skills no worker has (``task_failure`` "skills" or "travel"); even starting every open subtask now
+misses t_d; counting the nearest skilled worker's travel, it cannot end by t_d (``task_failure`` "travel")."""
 
 _TOL = 1e-6
 
@@ -51,6 +55,8 @@ class TaskOutcome:
     """Sum of the travel distances of the task's matches, metres."""
     revenue: float
     """varrho of Eq. 1."""
+    failed_reason: str = ""
+    """Why a failed task failed (one of ``FAILED_REASONS``); "" unless failed."""
 
 
 @dataclass
@@ -75,7 +81,8 @@ def verify_ledger(scenario: Scenario, ledger: Ledger, config: DASCConfig, graph=
     (finish = start + t); a worker holds one subtask at a time; order (a
     subtask starts after all its predecessors finished); deadline (a completed
     task has all subtasks matched and ends by t_d); and every task's revenue
-    equals Eq. 1 recomputed from the matches. With the road ``graph``, each
+    equals Eq. 1 recomputed from the matches; a failed task, and only one, names a ``FAILED_REASONS``
+    entry. With the road ``graph``, each
     recorded distance must also be the shortest road distance from where the
     worker was (its start node, then its previous subtask) to the subtask.
     """
@@ -134,6 +141,8 @@ def verify_ledger(scenario: Scenario, ledger: Ledger, config: DASCConfig, graph=
                 problems.append(f"task {t.task}: finish {t.finish} is not its last subtask's finish")
             if t.finish > scenario.task_deadline[t.task] + _TOL:
                 problems.append(f"deadline: task {t.task} finished after t_d")
+        if (t.status == FAILED) != (t.failed_reason in FAILED_REASONS):
+            problems.append(f"task {t.task}: status {t.status!r} with failed_reason {t.failed_reason!r}")
         expected = task_revenue(scenario.task_payment[t.task], t.finish if t.status == COMPLETED else np.nan,
                                 scenario.task_expected[t.task], scenario.task_deadline[t.task],
                                 travel[t.task], config.zeta, config.kappa)

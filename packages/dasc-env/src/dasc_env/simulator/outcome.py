@@ -35,6 +35,8 @@ class EpochOutcome:
     """Tasks whose last subtask was assigned this epoch."""
     failed_tasks: np.ndarray
     """Tasks that failed while the clock advanced (their open subtasks are dropped)."""
+    failed_reasons: list[str]
+    """The ``FAILED_REASONS`` entry of each of ``failed_tasks`` (``TaskOutcome.failed_reason``)."""
     dropped: np.ndarray
     """Open subtasks dropped because their task failed."""
     published: np.ndarray

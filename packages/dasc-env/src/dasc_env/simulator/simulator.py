@@ -17,9 +17,11 @@ One decision epoch (``Simulator.step``):
    (Eq. 1) is final now, and the sparse reward goes to the subtask of that
    final match that finishes last.
 3. **Advance** the clock by ``decision_interval``; publish tasks whose t_c
-   has come; fail live tasks that can no longer end by t_d even if every open
-   subtask started now; fast-forward over epochs without open subtasks; end
-   at the horizon or when the stream is exhausted.
+   has come; fail live tasks that can no longer end by t_d (``config.task_failure``
+   picks the rule, see ``simulator.feasibility``: by default, even if every open
+   subtask started now), recording why (``TaskOutcome.failed_reason``);
+   fast-forward over epochs without open subtasks; end at the horizon or when
+   the stream is exhausted.
 """
 
 from __future__ import annotations
@@ -38,20 +40,19 @@ from ..matching import (
     check_matcher,
     distance_utility,
     matching_utility,
+    pair_test,
     skill_utility,
     time_utility,
 )
+from ..matching.problem import TIME_TOLERANCE
 from ..scenario import Scenario
+from .feasibility import EpochReach, epoch_reach, hopeless_tasks
 from .ledger import COMPLETED, FAILED, UNPUBLISHED, Ledger, MatchRecord, TaskOutcome
 from .outcome import EpochOutcome
 from .revenue import shaped_reward, task_revenue
+from .states import ASSIGNED, DROPPED, OPEN, T_ASSIGNED, T_FAILED, T_LIVE
 
-# Subtask states
-UNSEEN, OPEN, ASSIGNED, DROPPED = 0, 1, 2, 3
-# Task states
-T_UNSEEN, T_LIVE, T_ASSIGNED, T_FAILED = 0, 1, 2, 3
-
-_TOL = 1e-9
+_TOL = TIME_TOLERANCE
 
 
 class Simulator:
@@ -70,13 +71,15 @@ class Simulator:
         self._skill_count_sub = sc.subtask_skills.sum(axis=1)
         self._skill_count_worker = sc.worker_skills.sum(axis=1)
         self._lacks = (~sc.worker_skills).astype(np.int32)
-        # Dependency edges grouped by the successor's local index: a forward pass in that order
-        # visits every predecessor before its successors.
+        self.unservable = ((sc.subtask_skills.astype(np.int32) @ self._lacks.T) > 0).all(axis=1)
+        """(S,) True where no worker of the fleet has every skill the subtask needs."""
         succ_local = sc.subtask_local[sc.edges[:, 1]]
         order = np.argsort(succ_local, kind="stable")
         bounds = np.searchsorted(succ_local[order], np.arange(config.max_subtasks + 1))
-        self._edge_levels = [(sc.edges[order[a:b], 0], sc.edges[order[a:b], 1])
-                             for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        self.edge_levels = [(sc.edges[order[a:b], 0], sc.edges[order[a:b], 1])
+                            for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        """Dependency edges (predecessors, successors) grouped by the successor's local index, ascending: a
+        forward pass in that order visits every predecessor before its successors."""
 
         s, q, w = sc.num_subtasks, sc.num_tasks, sc.num_workers
         self.now = 0.0
@@ -144,18 +147,22 @@ class Simulator:
         dist = self.distances.distances(slots, self.worker_node[workers]).astype(np.float64)
         return (sc.subtask_skills[subs].astype(np.int32) @ self._lacks[workers].T) == 0, dist
 
+    def epoch_reach(self) -> EpochReach:
+        """The open subtasks against the idle workers now: which ones this epoch can match and how early
+        (``simulator.feasibility.epoch_reach``; the env's "recommend" action mask)."""
+        return epoch_reach(self)
+
     def matching_problem(self, subs: np.ndarray, workers: np.ndarray) -> MatchingProblem:
         """Stage 2 for subtasks ``subs`` (predecessors all assigned) and idle ``workers``, at ``now``.
 
-        Feasible: K^tau subset of K^w, road distance <= L^w, and finishing by
-        t^d_tau. Start = max(arrival, predecessors' finish); utilities Eq. 9-12.
+        Feasible: ``pair_test`` (K^tau subset of K^w, road distance <= L^w, and finishing by t^d_tau when
+        starting at max(arrival, predecessors' finish)); utilities Eq. 9-12.
         """
         cfg, sc, now = self.config, self.scenario, self.now
         skill_ok, dist = self.reach(subs, workers)
-        ready = self._predecessors_done_at(subs)
-        start = np.maximum(now + dist / cfg.worker_speed, ready[:, None])
-        finish = start + sc.subtask_durations[subs][:, None]
-        feasible = skill_ok & (dist <= cfg.worker_range) & (finish <= sc.latest_deadline[subs][:, None] + _TOL)
+        feasible, start, finish = pair_test(skill_ok, dist, now, self._predecessors_done_at(subs),
+                                            sc.subtask_durations[subs], sc.latest_deadline[subs],
+                                            cfg.worker_range, cfg.worker_speed)
         u_skill = skill_utility(self._skill_count_sub[subs], self._skill_count_worker[workers])
         u_dist = distance_utility(np.where(feasible, dist, cfg.worker_range), cfg.worker_range)
         u_time = np.broadcast_to(
@@ -178,7 +185,7 @@ class Simulator:
                            u_skill=np.empty(0), u_dist=np.empty(0), u_time=np.empty(0), utility=np.empty(0),
                            failed=np.empty(0, np.int64), reward_sparse=np.zeros(s), reward_shaped=np.zeros(s),
                            completed_tasks=np.empty(0, np.int64), failed_tasks=np.empty(0, np.int64),
-                           dropped=np.empty(0, np.int64), published=np.empty(0, np.int64))
+                           failed_reasons=[], dropped=np.empty(0, np.int64), published=np.empty(0, np.int64))
         self._match(out)
         self._book_assigned_tasks(out)
         self._advance(out)
@@ -271,7 +278,7 @@ class Simulator:
 
     def _advance(self, out: EpochOutcome) -> None:
         self.now += self.config.decision_interval
-        out.published, out.failed_tasks, out.dropped = self._fast_forward(self._publish())
+        out.published, out.failed_tasks, out.failed_reasons, out.dropped = self._fast_forward(self._publish())
 
     def _publish(self) -> np.ndarray:
         sc = self.scenario
@@ -285,38 +292,31 @@ class Simulator:
         self.sub_state[subs] = OPEN
         return subs
 
-    def _fail_hopeless_tasks(self) -> tuple[np.ndarray, np.ndarray]:
-        """Fail live tasks that cannot end by t_d (or that the horizon cut); drop their open subtasks."""
+    def _fail_hopeless_tasks(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Fail live tasks that cannot end by t_d (``hopeless_tasks``) or that the horizon cut; drop their
+        open subtasks. Returns the tasks, their failed reasons and the dropped subtasks."""
         sc = self.scenario
-        open_ = self.sub_state == OPEN
-        if self.now >= self.horizon - _TOL:
-            hopeless = open_
-        else:
-            earliest = np.where(self.sub_state == ASSIGNED, self.sub_finish, self.now + sc.subtask_durations)
-            for pred, succ in self._edge_levels:
-                candidate = np.where(open_[succ], earliest[pred] + sc.subtask_durations[succ], -np.inf)
-                np.maximum.at(earliest, succ, candidate)
-            hopeless = open_ & (earliest > sc.latest_deadline + _TOL)
-        tasks = np.unique(sc.subtask_task[hopeless])
+        tasks, reasons = hopeless_tasks(self)
         if tasks.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        dropped = np.flatnonzero(open_ & np.isin(sc.subtask_task, tasks))
+            return np.empty(0, np.int64), [], np.empty(0, np.int64)
+        dropped = np.flatnonzero((self.sub_state == OPEN) & np.isin(sc.subtask_task, tasks))
         self.sub_state[dropped] = DROPPED
         self.task_state[tasks] = T_FAILED
         travel = np.bincount(sc.subtask_task, weights=np.nan_to_num(self.sub_distance), minlength=sc.num_tasks)
         revenue = -self.config.kappa * travel[tasks]
         self.task_revenue[tasks] = revenue
-        for q, r in zip(tasks, revenue):
-            self.ledger.tasks.append(self._outcome(q, FAILED, math.nan, float(travel[q]), float(r)))
-        return tasks, dropped
+        for q, r, why in zip(tasks, revenue, reasons):
+            self.ledger.tasks.append(self._outcome(q, FAILED, math.nan, float(travel[q]), float(r), why))
+        return tasks, reasons, dropped
 
     def _fast_forward(self, published: np.ndarray):
         """Skip epochs without open subtasks; mark the episode done when nothing is left to decide."""
         sc = self.scenario
-        parts_pub, parts_fail, parts_drop = [published], [], []
+        parts_pub, parts_fail, reasons, parts_drop = [published], [], [], []
         while True:
-            failed, dropped = self._fail_hopeless_tasks()
+            failed, why, dropped = self._fail_hopeless_tasks()
             parts_fail.append(failed)
+            reasons.extend(why)
             parts_drop.append(dropped)
             if (self.sub_state == OPEN).any():
                 break
@@ -327,7 +327,7 @@ class Simulator:
             next_epoch = math.ceil((sc.task_created[self._next_task] - _TOL) / interval) * interval
             self.now = min(max(self.now, next_epoch), self.horizon)
             parts_pub.append(self._publish())
-        return np.concatenate(parts_pub), np.concatenate(parts_fail), np.concatenate(parts_drop)
+        return np.concatenate(parts_pub), np.concatenate(parts_fail), reasons, np.concatenate(parts_drop)
 
     def forget_future(self) -> None:
         """End the task stream now: tasks not yet published never will be (a planner's view of the episode,
@@ -339,7 +339,9 @@ class Simulator:
             self.ledger.tasks.append(self._outcome(q, UNPUBLISHED, math.nan, 0.0, 0.0))
         self.done = True
 
-    def _outcome(self, q: int, status: str, finish: float, travel: float, revenue: float) -> TaskOutcome:
+    def _outcome(self, q: int, status: str, finish: float, travel: float, revenue: float,
+                 failed_reason: str = "") -> TaskOutcome:
         sc = self.scenario
         return TaskOutcome(int(q), status, float(sc.task_created[q]), float(sc.task_expected[q]),
-                           float(sc.task_deadline[q]), float(sc.task_payment[q]), finish, travel, revenue)
+                           float(sc.task_deadline[q]), float(sc.task_payment[q]), finish, travel, revenue,
+                           failed_reason)

@@ -1,0 +1,130 @@
+"""What can still happen: which open subtasks this epoch can match (the action mask's rule) and which live
+tasks can no longer end by t_d (the failure rule of ``DASCConfig.task_failure``), on arrays.
+
+**Matchable this epoch** (``epoch_reach``). ``Simulator.step`` matches recommended subtasks in dependency
+layers, so a subtask whose predecessor is still unassigned can be matched in the epoch its predecessor is
+matched. A subtask is matchable now when some idle worker passes Stage 2's pair test (``pair_test``:
+skills, L^w, and finishing by t^d_tau) with the subtask ready when its last predecessor finishes: the
+recorded finish of an assigned predecessor, or the earliest finish an unassigned one can reach this epoch
+(its own nearest feasible idle worker, recursively). A subtask with a predecessor that is neither assigned
+nor itself matchable this epoch cannot be matched now. The test ignores contention (one worker serving two
+subtasks, or another subtask taking the best worker), so it never rejects a match the simulator makes: a
+recommendation it allows fails only through contention or a predecessor that was not recommended.
+
+**Provably doomed** (``hopeless_tasks``). A live task fails once some open subtask cannot finish by its
+t^d_tau even when it starts as early as possible; the earliest start is a lower bound chosen by the rule:
+
+* ``"paper"``: now (durations only, the paper's model);
+* ``"skills"``: as ``"paper"``, and never (inf) for a subtask whose skills no worker of the fleet has,
+  so such a task fails the moment it is published;
+* ``"travel"``: as ``"skills"``, and no earlier than the first arrival of a skilled worker: each worker is
+  free at max(now, its current job's finish) at its node and travels at least min(d, L^w) / v_w (a worker
+  beyond L^w now needs more than L^w of road to get there, whatever jobs it takes on the way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..matching import pair_test
+from ..matching.problem import TIME_TOLERANCE
+from .states import ASSIGNED, OPEN
+
+
+@dataclass(frozen=True)
+class EpochReach:
+    """The open subtasks (rows) against the idle workers (columns) now, under the matchable-this-epoch rule."""
+
+    subtasks: np.ndarray
+    """(n,) the open subtasks (live agents), ascending."""
+    workers: np.ndarray
+    """(m,) the idle workers, ascending."""
+    skilled: np.ndarray
+    """(n, m) K^tau subset of K^w."""
+    distance: np.ndarray
+    """(n, m) road metres from the worker to the subtask, inf beyond L^w."""
+    feasible: np.ndarray
+    """(n, m) Stage 2's pair test, each subtask ready at its predecessors' earliest finish this epoch."""
+    finish: np.ndarray
+    """(n,) the earliest finish of each subtask if matched this epoch; inf where it cannot be."""
+
+    @property
+    def matchable(self) -> np.ndarray:
+        """(n,) True where some idle worker can take the subtask this epoch (the "recommend" action mask)."""
+        return np.isfinite(self.finish)
+
+
+def epoch_reach(sim) -> EpochReach:
+    """The ``EpochReach`` of a ``Simulator`` now (see the module docstring)."""
+    sc, cfg, now = sim.scenario, sim.config, sim.now
+    subs, workers = sim.open_subtasks, sim.idle_workers
+    skilled, dist = sim.reach(subs, workers)
+    nearest = np.where(skilled, dist, np.inf).min(axis=1, initial=np.inf)[:, None]
+    finish = np.where(sim.sub_state == ASSIGNED, sim.sub_finish, np.inf)
+    ready = np.full(sc.num_subtasks, -np.inf)
+
+    def settle(rows: np.ndarray) -> None:
+        ok, _, end = pair_test(np.isfinite(nearest[rows]), nearest[rows], now, ready[subs[rows]],
+                               sc.subtask_durations[subs[rows]], sc.latest_deadline[subs[rows]],
+                               cfg.worker_range, cfg.worker_speed)
+        finish[subs[rows]] = np.where(ok[:, 0], end[:, 0], np.inf)
+
+    row_of = np.full(sc.num_subtasks, -1)
+    row_of[subs] = np.arange(subs.size)
+    settle(np.arange(subs.size))  # as if without predecessors; successors are settled again level by level
+    for pred, succ in sim.edge_levels:  # grouped by the successor's local index: predecessors settle first
+        live = row_of[succ] >= 0
+        if live.any():
+            np.maximum.at(ready, succ[live], finish[pred[live]])
+            settle(row_of[succ[live]])  # a repeated row settles twice to the same value
+    feasible, _, _ = pair_test(skilled, dist, now, ready[subs], sc.subtask_durations[subs],
+                               sc.latest_deadline[subs], cfg.worker_range, cfg.worker_speed)
+    return EpochReach(subs, workers, skilled, dist, feasible, finish[subs])
+
+
+def hopeless_tasks(sim) -> tuple[np.ndarray, list[str]]:
+    """Live tasks of a ``Simulator`` that can no longer end by t_d under ``config.task_failure`` (see the
+    module docstring), ascending, and the ``ledger.FAILED_REASONS`` entry of each (the first that applies)."""
+    sc = sim.scenario
+    open_ = sim.sub_state == OPEN
+    if sim.now >= sim.horizon - TIME_TOLERANCE:
+        tasks = np.unique(sc.subtask_task[open_])
+        return tasks, ["horizon"] * tasks.size
+    rule = sim.config.task_failure
+    now = np.full(sc.num_subtasks, sim.now)
+    checks = [("deadline", lambda: open_ & _late(sim, now, open_))]
+    if rule in ("skills", "travel"):
+        checks.insert(0, ("skills", lambda: open_ & sim.unservable))
+    if rule == "travel":
+        checks.append(("travel", lambda: open_ & _late(sim, _arrival_bound(sim, open_), open_)))
+    reason = np.full(sc.num_tasks, -1)
+    for code, (_, flagged) in enumerate(checks):
+        tasks = np.unique(sc.subtask_task[flagged()])
+        reason[tasks] = np.where(reason[tasks] < 0, code, reason[tasks])
+    tasks = np.flatnonzero(reason >= 0)
+    return tasks, [checks[c][0] for c in reason[tasks]]
+
+
+def _late(sim, start: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """(S,) True where a subtask cannot finish by t^d_tau: open subtasks start no earlier than ``start`` and
+    after their predecessors (assigned ones finish when recorded), and run for their durations."""
+    sc = sim.scenario
+    earliest = np.where(sim.sub_state == ASSIGNED, sim.sub_finish, start + sc.subtask_durations)
+    for pred, succ in sim.edge_levels:
+        candidate = np.where(open_[succ], earliest[pred] + sc.subtask_durations[succ], -np.inf)
+        np.maximum.at(earliest, succ, candidate)
+    return earliest > sc.latest_deadline + TIME_TOLERANCE
+
+
+def _arrival_bound(sim, open_: np.ndarray) -> np.ndarray:
+    """(S,) a lower bound on when a skilled worker can reach each open subtask (inf if no worker has its
+    skills): worker w is free at max(now, free_at_w) at its node and needs at least min(d, L^w) / v_w."""
+    cfg = sim.config
+    subs = np.flatnonzero(open_)
+    skilled, dist = sim.reach(subs, np.arange(sim.scenario.num_workers))
+    arrival = np.maximum(sim.now, sim.worker_free_at)[None, :] + np.minimum(dist, cfg.worker_range) / cfg.worker_speed
+    start = np.full(open_.size, sim.now)
+    start[subs] = np.where(skilled, arrival, np.inf).min(axis=1, initial=np.inf)
+    return start
