@@ -19,31 +19,26 @@ the same seeds: mean revenue and the paired per-seed change against "paper" (mea
 Writes ``results/signal/signal.csv`` and ``results/signal/baselines.csv``; ``results/signal/signal.txt`` is
 the printed output of
 
-    nice -n 10 python benchmarks/signal.py | tee results/signal/signal.txt   # 3 seeds (about 25 min, 2 cores)
-    python benchmarks/signal.py --seeds 1 --points small:20x25              # a quick look
+    nice -n 10 python benchmarks/recommendation_signal.py | tee results/signal/signal.txt   # 3 seeds, ~25 min
+    python benchmarks/recommendation_signal.py --seeds 1 --points small:20x25              # a quick look
 
-The file is named by the brief that asked for it; it would shadow the standard library's ``signal`` module
-for every import made while its folder leads ``sys.path``, so it moves that folder to the end first.
+(Not ``benchmarks/signal.py``: a script of that name shadows the standard library's ``signal`` module for
+every sibling script, whose folder leads ``sys.path``.)
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import time
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+import numpy as np
+from report import write_csv
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-from report import write_csv  # noqa: E402
-
-import dasc_env  # noqa: E402
-from dasc_env.baselines import make_method  # noqa: E402
-from dasc_env.config import TASK_FAILURES  # noqa: E402
-from dasc_env.evaluation.runner import run_episode  # noqa: E402
+import dasc_env
+from dasc_env.baselines import make_method
+from dasc_env.config import TASK_FAILURES
+from dasc_env.evaluation.runner import run_episode
 
 VARIANTS = (("none", "paper"), ("old", "paper"), ("new", "paper"), ("new", "skills"), ("new", "travel"))
 """(mask, task_failure) of each row, per recommender."""
