@@ -186,6 +186,16 @@ class MetaConfig:
     """beta of eta at the start (Eq. 13)."""
     eta_lr: float = field(default=1e-4, metadata=POSITIVE)
     """mu_eta: learning rate of eta (Table 1)."""
+    eta_estimator: Literal["surrogate", "paired"] = "surrogate"
+    """How eta learns (variant "rmo"): "surrogate", the paper's meta-gradient through dr/du (Eq. 14-19); or
+    "paired", revenue itself: after each update, central differences of E(M) at eta +/- ``eta_delta`` per
+    component on ``eta_episodes`` fresh episodes with common random numbers (the same episode seeds and action
+    seeds on both sides), and an ascent step (``eta.central_difference``). Costs 4 x ``eta_episodes`` episodes
+    per update."""
+    eta_delta: float = field(default=0.05, metadata={"gt": 0, "max": 0.5})
+    """Half-width of the paired differences of ``eta_estimator="paired"``."""
+    eta_episodes: int = field(default=2, metadata=AT_LEAST_1)
+    """Episodes per side of each paired difference."""
     eta_chain: Literal["paper", "gae"] = "paper"
     """dA/dr of Eq. 16-18: "paper" (= 1 at the matched transition) or "gae" (the exact GAE Jacobian
     (gamma lambda)^k along the agent's trajectory, divided by the advantage normalisation)."""
@@ -205,6 +215,11 @@ class MetaConfig:
     @property
     def learns_eta(self) -> bool:
         return self.variant == "rmo"
+
+    @property
+    def eta_from_surrogate(self) -> bool:
+        """eta learns through the meta-gradient's sensitivities (Eq. 14-19), inside the actor steps."""
+        return self.learns_eta and self.eta_estimator == "surrogate"
 
     @property
     def matcher(self) -> str:

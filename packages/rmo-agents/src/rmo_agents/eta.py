@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import torch
 
 from .config import MetaConfig
@@ -32,3 +35,18 @@ class Eta(torch.nn.Module):
     def pair(self) -> tuple[float, float]:
         alpha, beta = self.value().detach().cpu().tolist()
         return float(alpha), float(beta)
+
+
+def central_difference(revenue_at: Callable[[tuple[float, float]], float], eta: tuple[float, float],
+                       delta: float) -> np.ndarray:
+    """d E(M) / d eta by central differences, one component at a time: (R(eta + d e_k) - R(eta - d e_k)) / span,
+    the two points clipped to [0, 1] and ``span`` their actual distance. ``revenue_at`` should use common random
+    numbers (the same episodes and action seeds at every eta), so the difference measures eta, not noise."""
+    base = np.asarray(eta, dtype=np.float64)
+    grad = np.zeros(2)
+    for k in range(2):
+        step = np.eye(2)[k] * delta
+        upper, lower = np.clip(base + step, 0.0, 1.0), np.clip(base - step, 0.0, 1.0)
+        span = upper[k] - lower[k]
+        grad[k] = (revenue_at(tuple(upper)) - revenue_at(tuple(lower))) / span if span > 0 else 0.0
+    return grad

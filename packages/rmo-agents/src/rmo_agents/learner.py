@@ -242,7 +242,7 @@ class Learner:
                                             select(batch.obs, next_idx), batch.actions[next_idx],
                                             batch.adv_hat[next_idx], **clip)
         step = meta_step(self.actor, theta, theta_hat, obs, actions, log_prob_old, batch.adv[idx], batch.adv_hat[idx],
-                         xi=self.xi, inner_lr=cfg.inner_lr, want_sensitivity=meta.learns_eta,
+                         xi=self.xi, inner_lr=cfg.inner_lr, want_sensitivity=meta.eta_from_surrogate,
                          outer_direction=direction, split_meta=split_meta, **clip)
         stats = {k: float(v) for k, v in step.stats.items()}
         if step.meta is not None:
@@ -253,7 +253,7 @@ class Learner:
         stats["grad_norm_theta_hat"] = self._apply(self.actor_hat, self.opt_actor_hat, step.grad_theta_hat, scale)
         stats["grad_norm_theta"] = self._apply(self.actor, self.opt_actor, step.grad_theta, scale)
         chain = batch.chain[idx]
-        if meta.learns_eta and bool(chain.any()):  # Alg. 1 line 10: "if eta can update"
+        if meta.eta_from_surrogate and bool(chain.any()):  # Alg. 1 line 10: "if eta can update"
             stats["g_alpha"], stats["g_beta"] = self._eta_step(step.advantage_sensitivity, chain)
         return stats
 
@@ -323,6 +323,16 @@ class Learner:
             with torch.no_grad():
                 self.eta.raw.clamp_(0.0, 1.0)
         return float(g_eta[0]), float(g_eta[1])
+
+    def eta_ascent(self, revenue_grad: np.ndarray) -> None:
+        """One step of eta up ``revenue_grad`` = d E(M) / d eta (``meta.eta_estimator="paired"``)."""
+        self.opt_eta.zero_grad()
+        grad = torch.as_tensor(-np.asarray(revenue_grad, dtype=np.float64), device=self.eta.raw.device)
+        (grad * self.eta.value()).sum().backward()
+        self.opt_eta.step()
+        if self.eta.param == "clip":
+            with torch.no_grad():
+                self.eta.raw.clamp_(0.0, 1.0)
 
     def _apply(self, module: torch.nn.Module, optimizer: torch.optim.Optimizer, grads, scale: float) -> float:
         """Write ``scale * grads`` into ``.grad``, clip to ``max_grad_norm`` and step; returns the raw norm."""

@@ -26,6 +26,7 @@ from ._version import __version__
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .config import RMOConfig
 from .env_source import EnvSource
+from .eta import central_difference
 from .learner import Learner
 from .logger import RunLogger
 from .rollout import collect
@@ -125,6 +126,8 @@ class Trainer:
         episodes = collect(self.envs, learner.actor, seeds, learner.eta.pair(), self.sample_gen, self.device)
         t1 = time.perf_counter()
         stats = learner.update(episodes, self.shuffle_gen)
+        if self.config.meta.learns_eta and self.config.meta.eta_estimator == "paired":
+            stats.update(self.paired_eta_step())
         t2 = time.perf_counter()
         learner.end_episodes(n)
         self.episodes_done += n
@@ -140,6 +143,27 @@ class Trainer:
             learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t1, 1e-9),
             rollout_s=t1 - t0, learner_s=t2 - t1, worker_restarts=float(self.envs.restarts - restarts))
         return stats
+
+    def paired_eta_step(self) -> dict[str, float]:
+        """eta up the revenue gradient (``meta.eta_estimator="paired"``): central differences of E(M) over
+        ``meta.eta_episodes`` fresh episodes (seeds from the run seed and the update count), each side played with
+        the same episode and action seeds (``eta.central_difference``)."""
+        meta, learner = self.config.meta, self.learner
+        seeds = [int(s) for s in np.random.SeedSequence([self.config.run.seed, 7, learner.updates]).generate_state(
+            meta.eta_episodes)]
+
+        def revenue_at(eta: tuple[float, float]) -> float:
+            total = 0.0
+            for first in range(0, len(seeds), self.envs.num_envs):
+                chunk = seeds[first:first + self.envs.num_envs]
+                generators = [torch.Generator(device=self.device).manual_seed(s) for s in chunk]
+                metrics = collect(self.envs, learner.actor, chunk, eta, generators, self.device, record=False)
+                total += sum(m["revenue"] for m in metrics)
+            return total / len(seeds)
+
+        grad = central_difference(revenue_at, learner.eta.pair(), meta.eta_delta)
+        learner.eta_ascent(grad)
+        return {"revenue_grad_alpha": float(grad[0]), "revenue_grad_beta": float(grad[1])}
 
     def evaluate(self, seeds: int | Sequence[int] | None = None) -> float:
         """Mean revenue E(M) of theta on held-out episodes, played on all env copies: ``seeds`` of them
