@@ -69,3 +69,14 @@ def test_headroom_smoke_orders_payments_and_adds_the_best_baseline(script, tmp_p
 def test_headroom_rejects_a_missing_fig7_file(script, tmp_path):
     with pytest.raises(SystemExit):
         script("headroom").main(["--scale", "smoke", "--fig7", str(tmp_path / "none.csv")])
+
+
+def test_headroom_smoke_with_a_bound_reports_the_best_methods_share_of_it(script, tmp_path):
+    rows = script("headroom").main(["--scale", "smoke", "--bound", "relaxed", "--methods", "km,greedy",
+                                    "--seeds", "1", "--out", str(tmp_path / "h.csv")])
+    assert {"bound", "best_method", "best_method_revenue", "share_of_bound"} <= set(columns(tmp_path / "h.csv"))
+    for r in rows:
+        assert r["best_method"] in ("km", "greedy")
+        assert r["best_method_revenue"] <= r["bound"] + 1e-6  # a failed task books -kappa sum d: revenue may be < 0
+        if r["bound"] > 0:
+            assert r["share_of_bound"] == pytest.approx(r["best_method_revenue"] / r["bound"])
