@@ -8,7 +8,8 @@ import math
 import pytest
 
 from dasc_env import DASCConfig
-from rmo_agents.config import BACKENDS, VARIANTS, EnvConfig, MetaConfig, RMOConfig, preset
+from rmo_agents.config import BACKENDS, VARIANTS, EnvConfig, MetaConfig, RMOConfig
+from rmo_agents.presets import preset
 
 
 def odd_config() -> RMOConfig:

@@ -15,9 +15,9 @@ from .config import (
     PPOConfig,
     RMOConfig,
     RunConfig,
-    preset,
 )
 from .policy import RMOPolicy
+from .presets import preset
 from .trainer import Trainer
 
 __all__ = ["__version__", "CheckpointError", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig",

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from .checkpoint import load_checkpoint
-from .config import PRESETS, VARIANTS, RMOConfig, preset
+from .config import VARIANTS, RMOConfig
+from .presets import PRESETS, preset
 from .trainer import Trainer
 
 # Flags that set one config field each: flag -> (section.field, type, help)

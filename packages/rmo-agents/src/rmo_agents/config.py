@@ -4,14 +4,7 @@ Each field is documented once, here, with the paper's symbol; its allowed values
 (``field(metadata=...)``, checked by ``validation``) are declared on it. Every ambiguity of the paper that the
 implementation had to settle (package README, "Readings") is a field whose default is the recommended reading.
 
-Presets (``preset(name)``):
-
-* ``paper`` -- Table 1 exactly: SGD, mu_theta = mu_phi = 1e-3, mu_eta = 1e-4, chi = 1e-3, xi_0 = 1, paper eta chain.
-* ``practical`` -- what learns best on the learning-sanity scenarios (``tests/rmo_agents/learning``): per-task credit
-  plus the team advantage (``ppo.team_advantage="task+team"``), gamma and lambda per simulated second (0.999 each:
-  credit spans a task's life, ~17 min), four episodes per update (``env.num_envs=4``), Adam 5e-4 on both policies
-  and the critic, no soft update (chi is meaningless under Adam), the exact GAE chain for eta with Adam on a logit
-  so eta cannot stick at 0 or 1.
+The presets ("paper", "practical") live in ``presets``.
 """
 
 from __future__ import annotations
@@ -347,23 +340,6 @@ class RMOConfig:
 
 _SECTIONS = {"env": EnvConfig, "model": ModelConfig, "ppo": PPOConfig, "meta": MetaConfig,
              "optim": OptimConfig, "run": RunConfig}
-PRESETS = ("paper", "practical")
-
-
-def preset(name: str) -> RMOConfig:
-    """The named preset: "paper" (Table 1) or "practical" (see the module docstring)."""
-    if name == "paper":
-        return RMOConfig()
-    if name == "practical":
-        return RMOConfig(
-            env=EnvConfig(city="small", num_tasks=20, num_workers=40, num_envs=4),
-            ppo=PPOConfig(team_advantage="task+team", time_unit="second", gamma=0.999, gae_lambda=0.999),
-            optim=OptimConfig(optimizer="adam", lr_theta=5e-4, lr_theta_hat=5e-4, lr_phi=1e-3, chi=None),
-            meta=MetaConfig(meta_inner_lr=5e-4, eta_lr=0.05, eta_chain="gae", eta_param="logit"),
-        )
-    raise ValueError(f"unknown preset {name!r}; presets: {list(PRESETS)}")
-
-
 def _section(cls, values, name: str):
     if not isinstance(values, dict):
         raise TypeError(f"config section {name!r} must be a table/dict, got {values!r}")
@@ -392,5 +368,5 @@ def _toml_safe(data):
     return "none" if data is None else "inf" if isinstance(data, float) and math.isinf(data) else data
 
 
-__all__ = ["BACKENDS", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "PRESETS", "RMOConfig",
-           "RunConfig", "VARIANTS", "preset", "validate"]
+__all__ = ["BACKENDS", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "RMOConfig", "RunConfig",
+           "VARIANTS", "validate"]
