@@ -1,6 +1,7 @@
 """``dasc-eval --bound``: each episode's upper bound joined to every method's row, and the share of it."""
 
 import csv
+from types import SimpleNamespace
 
 import pytest
 
@@ -65,6 +66,19 @@ def test_exact_bound_is_the_hand_computed_optimum_and_km_reaches_it(how):
     # CP-SAT's proven bound adds its rounding margin: about a second of Eq. 1's decay, rho * zeta / 60 = 0.033
     assert 99.9 <= row["bound"] <= 99.9 + 0.05
     assert row["share"] == pytest.approx(row["revenue"] / row["bound"]) == pytest.approx(1.0, abs=5e-4)
+
+
+def test_an_unproven_exact_bound_is_never_looser_than_the_relaxed_one(monkeypatch):
+    import dasc_env.bounds
+
+    unproven = SimpleNamespace(status="feasible", bound=1e9, wall_s=1.0)  # CP-SAT stopped with a loose bound
+    monkeypatch.setattr(dasc_env.bounds, "solve_exact", lambda *args, **kwargs: unproven)
+    (row,) = run_grid([EvalPoint("km", "line", 1, 1, 0)], progress=False, scenarios=[one_subtask_scenario()],
+                      graph=line_city(), bound="exact", bound_time_limit=1.0)
+    scenario = one_subtask_scenario()
+    expected = relaxed_bound(scenario, line_city(), scenario.fit_config(city="custom")).bound
+    assert row["bound_kind"] == "exact-limit"
+    assert row["bound"] == pytest.approx(expected) and expected < 1e9
 
 
 def test_an_unknown_bound_is_refused():

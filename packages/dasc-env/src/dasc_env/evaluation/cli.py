@@ -17,11 +17,11 @@ runs on the one preset --city.
 --bound adds each episode's upper bound on Eq. 2 and every method's share of it (revenue / bound) to
 results.csv, summary.csv (mean and 95 % interval of the share), the table and the plots: "relaxed" is
 dasc_env.bounds.relaxed_bound (provable, seconds at the paper's scale); "exact" the hindsight optimum of
-CP-SAT (dasc_env.bounds.solve_exact, pip install 'dasc-env[bounds]'; small episodes only), or its proven bound
-when it stops at --bound-time-limit (kind "exact-limit"); "auto" gives CP-SAT 10 s on episodes of at most 12
-subtasks (if OR-Tools is installed) and keeps its result if it proves the optimum, and takes the relaxed bound
-everywhere else. A method
-above its episode's bound is a bug, reported with the episode, and dasc-eval stops (exit code 3).
+CP-SAT (dasc_env.bounds.solve_exact, pip install 'dasc-env[bounds]'; small episodes only), or, when it stops
+at --bound-time-limit, the smaller of its proven bound and the relaxed bound (kind "exact-limit"); "auto"
+gives CP-SAT 10 s on episodes of at most 12 subtasks (if OR-Tools is installed) and keeps its result if it
+proves the optimum, and takes the relaxed bound everywhere else. A method above its episode's bound is a bug,
+reported with the episode, and dasc-eval stops (exit code 3).
 
 --suite VERSION scores the methods on the held-out test seeds of every task of that benchmark suite
 (dasc_env.benchmarks; --suite-tasks picks some, --seeds N the first N test seeds), with --bound auto unless
