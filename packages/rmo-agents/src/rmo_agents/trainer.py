@@ -151,17 +151,7 @@ class Trainer:
         meta, learner = self.config.meta, self.learner
         seeds = [int(s) for s in np.random.SeedSequence([self.config.run.seed, 7, learner.updates]).generate_state(
             meta.eta_episodes)]
-
-        def revenue_at(eta: tuple[float, float]) -> float:
-            total = 0.0
-            for first in range(0, len(seeds), self.envs.num_envs):
-                chunk = seeds[first:first + self.envs.num_envs]
-                generators = [torch.Generator(device=self.device).manual_seed(s) for s in chunk]
-                metrics = collect(self.envs, learner.actor, chunk, eta, generators, self.device, record=False)
-                total += sum(m["revenue"] for m in metrics)
-            return total / len(seeds)
-
-        grad = central_difference(revenue_at, learner.eta.pair(), meta.eta_delta)
+        grad = central_difference(lambda eta: self._mean_revenue(seeds, eta), learner.eta.pair(), meta.eta_delta)
         learner.eta_ascent(grad)
         return {"revenue_grad_alpha": float(grad[0]), "revenue_grad_beta": float(grad[1])}
 
@@ -179,13 +169,16 @@ class Trainer:
             raise ValueError(f"seeds={seeds!r} must be a positive int or a list of episode seeds")
         else:
             held_out = [EVAL_SEED_BASE + i for i in range(count)]
-        count = len(held_out)
+        return self._mean_revenue(held_out, self.learner.eta.pair())
+
+    def _mean_revenue(self, seeds: list[int], eta: tuple[float, float]) -> float:
+        """Mean E(M) of theta with ``eta`` over the episodes of ``seeds``, played on all env copies; each episode's
+        actions come from a generator seeded by its own seed (common random numbers across calls)."""
         revenues = []
-        for first in range(0, count, self.envs.num_envs):
-            chunk = held_out[first:first + self.envs.num_envs]
+        for first in range(0, len(seeds), self.envs.num_envs):
+            chunk = seeds[first:first + self.envs.num_envs]
             generators = [torch.Generator(device=self.device).manual_seed(seed) for seed in chunk]
-            metrics = collect(self.envs, self.learner.actor, chunk, self.learner.eta.pair(), generators, self.device,
-                              record=False)
+            metrics = collect(self.envs, self.learner.actor, chunk, eta, generators, self.device, record=False)
             revenues += [m["revenue"] for m in metrics]
         return float(np.mean(revenues))
 
