@@ -21,11 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 import dasc_env
-from dasc_env.baselines import make_method
-from dasc_env.evaluation import run_episode
+from dasc_env.evaluation import run_suite, summarize
 from rmo_agents import Trainer, preset
 from rmo_agents.config import EnvConfig
 from rmo_agents.trainer import episode_seed
@@ -35,12 +32,10 @@ from report import fmt, write_csv  # noqa: E402
 
 
 def best_baseline(task) -> tuple[str, float]:
-    """(name, mean test-seed revenue) of the best cheap method."""
-    env = dasc_env.parallel_env(task.config)
-    means = {m: float(np.mean([run_episode(env, make_method(m), seed=s)["revenue"] for s in task.test_seeds]))
-             for m in dasc_env.benchmarks.CHEAP_METHODS}
-    name = max(means, key=means.get)
-    return name, means[name]
+    """(name, mean test-seed revenue) of the best cheap method (scored as ``dasc-eval --suite`` does)."""
+    rows = run_suite([task], list(dasc_env.benchmarks.CHEAP_METHODS), bound=None, progress=False)
+    best = max(summarize(rows), key=lambda s: s["revenue_mean"])
+    return best["method"], best["revenue_mean"]
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
