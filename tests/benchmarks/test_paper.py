@@ -26,16 +26,33 @@ def test_fig5_smoke_writes_curves_of_every_variant_and_the_plot(script, tmp_path
     rows = script("fig5_training").main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
     assert columns(tmp_path / "fig5.csv") == ["variant", "seed", "update", "episodes", "env_steps", "transitions",
                                               "alpha", "beta", "train_revenue", "eval_revenue"]
-    assert {r["variant"] for r in rows} == {"sparse", "shaped", "meta"}
+    assert {r["variant"] for r in rows} == {"sparse", "shaped", "meta", "meta-relative"}
     assert all(math.isfinite(r["eval_revenue"]) for r in rows if r["update"] in (0, 2))
     assert (tmp_path / "fig5.png").stat().st_size > 0
 
 
+def test_fig5_local_point_is_the_suite_task_small_quick(script):
+    from dasc_env import benchmarks
+    from rmo_agents.config import EnvConfig
+
+    point = script("common").SMALL_QUICK
+    env = EnvConfig.from_dasc(benchmarks.get("small-quick", "v1").config)
+    assert (point["city"], point["tasks"], point["workers"], point["dasc"]) == (env.city, env.num_tasks,
+                                                                                 env.num_workers, dict(env.dasc))
+
+
 def test_fig6_smoke_records_eta_from_each_initial_value_and_plots_it(script, tmp_path):
     rows = script("fig6_eta").main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
-    assert columns(tmp_path / "fig6.csv")[:2] == ["init", "seed"] and "alpha" in columns(tmp_path / "fig6.csv")
-    starts = {r["init"]: (r["alpha"], r["beta"]) for r in rows if r["update"] == 0}
-    assert starts == {"(0.2, 0.2)": (0.2, 0.2), "(0.5, 0.5)": (0.5, 0.5), "(0.8, 0.8)": (0.8, 0.8)}
+    assert columns(tmp_path / "fig6.csv")[:3] == ["estimator", "init", "seed"]
+    for estimator in ("surrogate", "paired"):
+        starts = {r["init"]: (r["alpha"], r["beta"]) for r in rows if r["update"] == 0 and r["estimator"] == estimator}
+        assert starts == {"(0.2, 0.2)": (0.2, 0.2), "(0.5, 0.5)": (0.5, 0.5), "(0.8, 0.8)": (0.8, 0.8)}
+    with (tmp_path / "fig6_revenue.csv").open() as f:
+        revenue = list(csv.DictReader(f))
+    assert len(revenue) == 6
+    for r in revenue:  # every run's final actor scored with its learned eta and both fixed ones
+        assert all(math.isfinite(float(r[k])) for k in ("revenue learned", "revenue (0.5, 0.5)",
+                                                          "revenue paper (0.95, 0.10)"))
     assert (tmp_path / "fig6.png").stat().st_size > 0
 
 

@@ -139,6 +139,14 @@ def test_team_reward_env_is_the_per_step_sum_of_sparse_rewards(played):
     np.testing.assert_allclose(team_rewards(episode, "env", FAILED), expected, rtol=0, atol=1e-9)
 
 
+def test_team_reward_env_revalues_failed_recommendations(played):
+    """ppo.failed_reward = 0 under team_reward "env": each step's sum of sparse rewards less the env's -1s."""
+    episode, seen, _ = played
+    expected = [sum(s["result"].reward_sparse.tolist()) - FAILED * s["result"].failed_recommendations for s in seen]
+    assert any(s["result"].failed_recommendations for s in seen)
+    np.testing.assert_allclose(team_rewards(episode, "env", 0.0, FAILED), expected, rtol=0, atol=1e-9)
+
+
 def test_team_reward_revenue_delta_sums_to_revenue_and_failed_recommendations(played):
     episode, seen, revenue = played
     rewards = team_rewards(episode, "revenue_delta", FAILED)

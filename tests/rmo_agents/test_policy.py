@@ -82,6 +82,20 @@ def test_sample_option_is_parsed_from_its_command_line_spelling(checkpoint):
         make_method("rmo", checkpoint=str(checkpoint), sample="maybe")
 
 
+def test_eta_option_matches_with_the_given_weights(checkpoint):
+    env = tiny_env()
+    policy = make_method("rmo", checkpoint=str(checkpoint), eta="0.95,0.10")
+    run_episode(env, policy, seed=3)
+    assert policy.eta == env.utility_params == (0.95, 0.10)
+    assert make_method("rmo", checkpoint=str(checkpoint), eta=(0.5, 0.5)).eta == (0.5, 0.5)
+
+
+@pytest.mark.parametrize("bad", ["0.9", "a,b", "0.5,1.5", (0.1, 0.2, 0.3)])
+def test_eta_option_refuses_anything_but_two_weights_in_the_unit_interval(checkpoint, bad):
+    with pytest.raises(ValueError, match="eta=.* must be two numbers in \\[0, 1\\]"):
+        make_method("rmo", checkpoint=str(checkpoint), eta=bad)
+
+
 def test_unknown_method_option_names_the_method_and_option(checkpoint):
     with pytest.raises(ValueError, match="'rmo' does not take .*unexpected keyword argument 'colour'"):
         make_method("rmo", checkpoint=str(checkpoint), colour="red")

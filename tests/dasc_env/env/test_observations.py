@@ -87,12 +87,30 @@ def test_decision_features_count_matchable_subtasks_feasible_workers_and_competi
     env = dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
     obs, _ = env.reset(seed=0)
     decision = obs["subtask_0_0"]["task_nodes"][:3, -len(DECISION_FEATURES):]
-    # matchable, share of the task's other live subtasks matchable, feasible workers / 5, competitors / 5,
-    # then no busy worker
-    np.testing.assert_allclose(decision, [[1, 0.5, 0.4, 0.2, 0, 0, 0],
-                                          [1, 0.5, 0.4, 0.2, 0, 0, 0],
-                                          [0, 1.0, 0.0, 0.0, 0, 0, 0]])
+    # matchable, ready (no predecessors), share of the task's other live subtasks matchable, feasible
+    # workers / 5, competitors / 5, then no busy worker
+    np.testing.assert_allclose(decision, [[1, 1, 0.5, 0.4, 0.2, 0, 0, 0],
+                                          [1, 1, 0.5, 0.4, 0.2, 0, 0, 0],
+                                          [0, 1, 1.0, 0.0, 0.0, 0, 0, 0]])
     assert obs["subtask_0_2"]["action_mask"].tolist() == [1, 0]
+
+
+def test_ready_is_set_once_every_predecessor_has_finished():
+    # A (100 s) -> B; w0 takes A at t = 0, w1 could take B. B is matchable from the start (layered matching) but
+    # ready only once A has finished at 100 s.
+    scenario = make_scenario([(10, [0]), (12, [0])], [
+        dict(created=0, expected=1000, deadline=5000, payment=50, subtasks=[(10, [0], 100.0), (12, [0], 100.0)],
+             edges=[(0, 1)])])
+    env = dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
+    obs, _ = env.reset(seed=0)
+    ready = DECISION_FEATURES.index("ready")
+    column = -len(DECISION_FEATURES) + ready
+    assert obs["subtask_0_1"]["task_nodes"][:2, column].tolist() == [1.0, 0.0]
+    obs, *_ = env.step({"subtask_0_0": 1})
+    assert obs["subtask_0_1"]["task_nodes"][1, column] == 0.0  # A runs until 100 s
+    while env.unwrapped.now < 100.0:
+        obs, *_ = env.step({"subtask_0_1": 0})
+    assert obs["subtask_0_1"]["task_nodes"][1, column] == 1.0
 
 
 def test_decision_features_show_when_and_how_far_a_busy_skilled_worker_becomes_free():

@@ -89,15 +89,20 @@ def utility_grad(utilities: np.ndarray, alpha: float, beta: float) -> np.ndarray
     return np.stack([beta * u_sk + (1.0 - beta) * u_di - u_ti, alpha * (u_sk - u_di)], axis=1)
 
 
-def team_rewards(episode: Episode, kind: str, failed_reward: float) -> np.ndarray:
-    """R_t of the sparse MDP per decision step (``ppo.team_reward``).
+def team_rewards(episode: Episode, kind: str, failed_reward: float,
+                 env_failed_reward: float | None = None) -> np.ndarray:
+    """R_t of the sparse MDP per decision step (``ppo.team_reward``), with ``failed_reward`` per failed
+    recommendation (``ppo.failed_reward``).
 
-    ``"env"``: the sum of the acting agents' sparse rewards (Eq. 1 to each completed task's last subtask,
-    ``failed_reward`` per failed recommendation). ``"revenue_delta"``: the change of E(M) (Eq. 2) booked by
-    the step, which also counts failed tasks' -kappa sum d, plus ``failed_reward`` per failed recommendation.
+    ``"env"``: the sum of the acting agents' sparse rewards (Eq. 1 to each completed task's last subtask), their
+    failed recommendations re-valued from the env's ``env_failed_reward`` (default: the same) to
+    ``failed_reward``. ``"revenue_delta"``: the change of E(M) (Eq. 2) booked by the step, which also counts
+    failed tasks' -kappa sum d, plus ``failed_reward`` per failed recommendation.
     """
     if kind == "env":
-        return np.bincount(episode.step, weights=episode.reward_sparse, minlength=episode.num_steps)
+        shift = 0.0 if env_failed_reward is None else failed_reward - env_failed_reward
+        weights = episode.reward_sparse + shift * ((episode.actions == 1) & ~episode.matched)
+        return np.bincount(episode.step, weights=weights, minlength=episode.num_steps)
     return episode.revenue_delta + failed_reward * episode.failed_recommendations
 
 
@@ -134,11 +139,14 @@ class Advantages:
 
 
 def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: np.ndarray, ppo: PPOConfig,
-                       meta: MetaConfig, failed_reward: float, values_task: np.ndarray | None = None) -> Advantages:
-    """Both GAEs and the eta chain of each episode, concatenated; ``values`` ``(sum T,)``, ``values_hat`` and
+                       meta: MetaConfig, env_failed_reward: float, values_task: np.ndarray | None = None) -> Advantages:
+    """Both GAEs and the eta chain of each episode, concatenated; theta's signals value a failed recommendation at
+    ``ppo.failed_reward`` (None: the env's ``env_failed_reward``), theta-hat's shaped rewards are the env's.
+    ``values`` ``(sum T,)``, ``values_hat`` and
     ``values_task`` ``(sum n,)`` are the critic's heads on the episodes' states and transitions, in order
     (``values_task`` is needed exactly with per-task credit, ``ppo.team_advantage`` "task" or "task+team")."""
     lam, gamma, per_task = ppo.gae_lambda, ppo.gamma, ppo.per_task_credit
+    failed_reward = env_failed_reward if ppo.failed_reward is None else ppo.failed_reward
     if per_task != (values_task is not None):
         raise ValueError("values_task must be given exactly with per-task credit (ppo.team_advantage 'task' or "
                          "'task+team')")
@@ -149,7 +157,7 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
         v, vh = values[steps], values_hat[rows]
         clock = episode_clock(e, ppo.time_unit)
         discount, trace = step_discounts(clock, gamma, lam)
-        rewards = team_rewards(e, ppo.team_reward, failed_reward)
+        rewards = team_rewards(e, ppo.team_reward, failed_reward, env_failed_reward)
         a_t = team_gae(rewards, v, discount, trace)
         a_h = agent_gae(e.reward_shaped, vh, e.step, e.agent, e.next, discount, trace)
         du = utility_grad(e.utilities, *e.eta) * e.matched[:, None]

@@ -145,6 +145,11 @@ class PPOConfig:
     """Team reward R_t (the team head's target, and theta's signal except under "task"): "env" (sum of the agents'
     sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d, plus -1 per
     failed recommendation)."""
+    failed_reward: float | None = None
+    """Reward of a recommendation that gets no worker in theta's signals (the team reward and per-task credit);
+    None: the env's ``failed_recommendation_reward`` (-1, the paper). Where workers are scarce most allowed
+    recommendations fail through contention alone, and -1 each teaches the agents to stop recommending (the
+    matcher then has fewer subtasks to choose from); 0 leaves only E(M)."""
     sampling: Literal["groups", "shuffle", "window"] = "groups"
     """Minibatches over all agent-transitions: "groups" (shuffled groups of agents that share a task graph at a
     step, so the GAT runs once per group), "shuffle" (one by one), or "window" (the authors' 10 random 64-step
@@ -168,6 +173,9 @@ class MetaConfig:
     """xi_0: initial weight of the meta-gradient in Eq. 8 (Table 1)."""
     xi_decay: float = field(default=0.999, metadata=UNIT)
     """xi_k = xi_0 * xi_decay^episode ("xi approaches zero")."""
+    xi_scale: Literal["absolute", "relative"] = "absolute"
+    """Eq. 8's weighting: "absolute", grad L + xi meta (the paper); "relative", grad L + xi (|grad L| / |meta|)
+    meta per minibatch, so xi is the meta term's share of the step's norm (a meaning Adam does not erase)."""
     meta_inner_lr: float | None = field(default=None, metadata=POSITIVE)
     """mu_f / 2 of Eq. 7 and 16; None: half of theta-hat's learning rate (mu_f = mu_theta-hat); see ``inner_lr``."""
     outer: Literal["same", "post"] = "same"

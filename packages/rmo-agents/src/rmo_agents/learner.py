@@ -28,7 +28,7 @@ from .buffer import Episode
 from .config import RMOConfig
 from .eta import Eta
 from .losses import ValueNorm, value_loss
-from .meta import eta_gradient, meta_step, post_step_direction, ppo_step
+from .meta import eta_gradient, global_norm, meta_step, post_step_direction, ppo_step
 from .nets import Actor, Critic
 
 STATE_KEYS = ("workers", "subtasks", "lengths", "time")
@@ -86,7 +86,7 @@ class Learner:
                  state_subtask_features: int, device: torch.device):
         self.config, self.device = config, device
         model, optim, meta = config.model, config.optim, config.meta
-        self.failed_reward = config.env.dasc_config().failed_recommendation_reward
+        self.env_failed_reward = config.env.dasc_config().failed_recommendation_reward
         self.actor = Actor.from_space(observation_space, model).to(device)
         self.actor_hat = None
         if meta.trains_meta:  # theta-hat starts as a copy of theta, so psi^ = 1 (Eq. 5) at the first update
@@ -164,7 +164,7 @@ class Learner:
         offsets = np.cumsum([0] + [e.num_steps for e in episodes])[:-1]
         state_row = torch.from_numpy(np.concatenate([e.step + o for e, o in zip(episodes, offsets)])).to(dev)
         values, values_hat, values_task = self._values(obs, states, state_row)
-        adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.failed_reward, values_task)
+        adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.env_failed_reward, values_task)
         team, agent, chain = adv.team, adv.agent, adv.chain
         choice = (obs["action_mask"][:, 1] > 0).cpu().numpy() if self.config.model.mask_actions else None
         rows = np.flatnonzero(choice) if choice is not None else np.arange(team.size)
@@ -243,13 +243,14 @@ class Learner:
                                             batch.adv_hat[next_idx], **clip)
         step = meta_step(self.actor, theta, theta_hat, obs, actions, log_prob_old, batch.adv[idx], batch.adv_hat[idx],
                          xi=self.xi, inner_lr=cfg.inner_lr, want_sensitivity=meta.eta_from_surrogate,
-                         outer_direction=direction, split_meta=split_meta, **clip)
+                         outer_direction=direction, split_meta=split_meta, relative=meta.xi_scale == "relative",
+                         **clip)
         stats = {k: float(v) for k, v in step.stats.items()}
         if step.meta is not None:
-            first_order = [g - self.xi * m for g, m in zip(step.grad_theta, step.meta)]
-            stats["meta_norm"] = float(_global_norm(step.meta))
-            stats["meta_cos"] = float(_cosine(first_order, step.meta))
-            stats["meta_ratio"] = self.xi * stats["meta_norm"] / max(float(_global_norm(first_order)), 1e-30)
+            meta_part = [g - f for g, f in zip(step.grad_theta, step.grad_loss)]
+            stats["meta_norm"] = float(global_norm(step.meta))
+            stats["meta_cos"] = float(_cosine(step.grad_loss, step.meta))
+            stats["meta_ratio"] = float(global_norm(meta_part)) / max(float(global_norm(step.grad_loss)), 1e-30)
         stats["grad_norm_theta_hat"] = self._apply(self.actor_hat, self.opt_actor_hat, step.grad_theta_hat, scale)
         stats["grad_norm_theta"] = self._apply(self.actor, self.opt_actor, step.grad_theta, scale)
         chain = batch.chain[idx]
@@ -350,13 +351,9 @@ class Learner:
         return norm.denormalize(x) if self.config.ppo.value_norm else x
 
 
-def _global_norm(tensors) -> torch.Tensor:
-    return torch.sqrt(sum((t.double() ** 2).sum() for t in tensors))
-
-
 def _cosine(a, b) -> float:
     dot = sum((x.double() * y.double()).sum() for x, y in zip(a, b))
-    denom = float(_global_norm(a) * _global_norm(b))
+    denom = float(global_norm(a) * global_norm(b))
     return float(dot) / denom if denom > 0 else math.nan
 
 

@@ -11,7 +11,10 @@ advantage, A^ the per-agent shaped advantage, mu_m = mu_f / 2.
    authors' choice; ``"post"``: the gradient after the step, on another minibatch). Its meta-gradient is
    d L^(theta-hat') / d theta = -mu_m (d g^ / d theta)^T v = grad_theta [-mu_m <sg(v), g^>]   (Eq. 6, 7),
    an exact mixed Hessian-vector product from one double backward.
-4. theta's gradient is grad L + xi * meta (Eq. 8), with L theta's own PPO loss on A.
+4. theta's gradient is grad L + xi * meta (Eq. 8), with L theta's own PPO loss on A. With ``relative``
+   (``meta.xi_scale="relative"``) it is grad L + xi (|grad L| / |meta|) meta: xi is then the meta term's share
+   of the step's norm, a meaning that survives Adam (Eq. 8's absolute xi mu_m meta is ~1e-4 of grad L, and an
+   optimiser that normalises per coordinate erases it).
 5. The same backward gives s_i = d L^(theta-hat') / d A^_i = -mu_m d<sg(v), g^>/d A^_i (Eq. 16), the
    sensitivity of the outer objective to each sample's advantage; eta's gradient is then
    sum_i s_i (dA^_i / dr_i)(dr_i / du_i)(du_i / d eta) (Eq. 15-19), formed by the caller.
@@ -45,6 +48,11 @@ def surrogate_loss(log_ratio: torch.Tensor, advantages: torch.Tensor, entropy: t
     return loss_i.mean() - entropy_coef * entropy.mean(), ratio
 
 
+def global_norm(tensors) -> torch.Tensor:
+    """The L2 norm of a list of tensors taken as one vector (float64, detached)."""
+    return torch.sqrt(sum((t.detach().double() ** 2).sum() for t in tensors))
+
+
 def _ratio_stats(ratio: torch.Tensor, clip_eps: float) -> dict[str, torch.Tensor]:
     with torch.no_grad():
         return {"clip_frac": ((ratio - 1).abs() > clip_eps).to(ratio.dtype).mean(),
@@ -60,7 +68,9 @@ class MetaStep:
     grad_theta_hat: list[torch.Tensor]
     """g^: theta-hat's own PPO gradient (Eq. 4 with the ratio of Eq. 5)."""
     meta: list[torch.Tensor] | None
-    """The meta-gradient -mu_m (dg^/dtheta)^T v alone (Eq. 6-7), with ``split_meta`` (else None)."""
+    """The meta-gradient -mu_m (dg^/dtheta)^T v alone (Eq. 6-7), when the step split it (else None)."""
+    grad_loss: list[torch.Tensor] | None
+    """grad L alone, when the step split the meta-gradient off (else None)."""
     advantage_sensitivity: torch.Tensor | None
     """s_i = dL^(theta-hat') / dA^_i (Eq. 16), or None when not requested."""
     stats: dict[str, torch.Tensor]
@@ -69,8 +79,10 @@ class MetaStep:
 def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dict, actions: torch.Tensor,
               log_prob_old: torch.Tensor, advantages: torch.Tensor, advantages_hat: torch.Tensor, *,
               clip_eps: float, entropy_coef: float, xi: float, inner_lr: float, want_sensitivity: bool,
-              outer_direction: list[torch.Tensor] | None = None, split_meta: bool = False) -> MetaStep:
-    """One minibatch of steps 1-5 above. ``outer_direction`` is v for ``outer="post"`` (None: v = g^).
+              outer_direction: list[torch.Tensor] | None = None, split_meta: bool = False,
+              relative: bool = False) -> MetaStep:
+    """One minibatch of steps 1-5 above. ``outer_direction`` is v for ``outer="post"`` (None: v = g^);
+    ``relative`` scales the meta term to xi times grad L's norm (step 4).
 
     The fast path takes theta's gradient and the sensitivities from one double backward of
     L - xi mu_m <sg(v), g^> over [theta, A^]. ``split_meta`` spends one more (first-order) backward to
@@ -87,18 +99,19 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
 
     loss, ratio = surrogate_loss(log_prob - log_prob_old, advantages, entropy, clip_eps, entropy_coef)
     n = len(theta_values)
-    meta, sensitivity = None, None
+    meta, sensitivity, first = None, None, None
     if not need_meta:
         grad_theta = list(torch.autograd.grad(loss, theta_values))
     else:
         v = g_hat if outer_direction is None else outer_direction
         meta_objective = -inner_lr * sum((vk.detach() * gk).sum() for vk, gk in zip(v, g_hat))
         inputs = theta_values + ([adv_hat] if want_sensitivity else [])
-        if split_meta or xi < 1e-8:  # dividing by a tiny xi would lose the sensitivities
-            first = torch.autograd.grad(loss, theta_values, retain_graph=True)
+        if split_meta or relative or xi < 1e-8:  # dividing by a tiny xi would lose the sensitivities
+            first = list(torch.autograd.grad(loss, theta_values, retain_graph=True))
             grads = torch.autograd.grad(meta_objective, inputs)
             meta = list(grads[:n])
-            grad_theta = [g + xi * m for g, m in zip(first, meta)]
+            weight = float(xi * global_norm(first) / global_norm(meta).clamp_min(1e-30)) if relative else xi
+            grad_theta = [g + weight * m for g, m in zip(first, meta)]
             sensitivity = grads[n] if want_sensitivity else None
         else:
             grads = torch.autograd.grad(loss + xi * meta_objective, inputs)
@@ -107,7 +120,7 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
     stats = {"loss_theta": loss.detach(), "loss_theta_hat": loss_hat.detach(), "entropy": entropy.detach().mean(),
              "entropy_hat": entropy_hat.detach().mean(), **_ratio_stats(ratio, clip_eps),
              "clip_frac_hat": _ratio_stats(ratio_hat, clip_eps)["clip_frac"]}
-    return MetaStep(grad_theta=grad_theta, grad_theta_hat=[g.detach() for g in g_hat], meta=meta,
+    return MetaStep(grad_theta=grad_theta, grad_theta_hat=[g.detach() for g in g_hat], meta=meta, grad_loss=first,
                     advantage_sensitivity=None if sensitivity is None else sensitivity.detach(), stats=stats)
 
 

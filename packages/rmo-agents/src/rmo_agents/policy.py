@@ -51,17 +51,19 @@ class RMOPolicy(Policy):
 
     @classmethod
     def load(cls, path: str | Path, matcher: str = "km", name: str | None = None, sample: bool = True,
-             device: str | torch.device = "cpu") -> RMOPolicy:
-        """The target policy theta and eta of a checkpoint written by ``rmo-train``."""
+             device: str | torch.device = "cpu", eta: tuple[float, float] | None = None) -> RMOPolicy:
+        """The target policy theta and eta of a checkpoint written by ``rmo-train`` (``eta``: match with these
+        (alpha, beta) instead of the learned ones)."""
         data = load_checkpoint(path, map_location=device)
         config = data["config"]
         space = observation_space(config.env.dasc_config())
         actor = Actor.from_space(space, config.model)
         load_state(actor, data["modules"]["actor"], "actor", path)
-        eta = Eta.from_config(config.meta)
-        load_state(eta, data["modules"]["eta"], "eta", path)
-        return cls(actor, eta.pair(), matcher, name or ("rmo" if matcher == "km" else "rec"), sample, device,
-                   observation_space=space, trained_on=data.get("trained_on"))
+        learned = Eta.from_config(config.meta)
+        load_state(learned, data["modules"]["eta"], "eta", path)
+        return cls(actor, learned.pair() if eta is None else eta, matcher,
+                   name or ("rmo" if matcher == "km" else "rec"), sample, device, observation_space=space,
+                   trained_on=data.get("trained_on"))
 
     def reset(self, env, seed: int | None = None) -> None:
         super().reset(env, seed)
@@ -114,9 +116,24 @@ def _flag(value: bool | str) -> bool:
     raise ValueError(f"sample={value!r} must be true or false")
 
 
-def rmo_method(checkpoint: str | None = None, sample: bool | str = True) -> RMOPolicy:
-    """Factory of the dasc-env method ``rmo``: learned recommendation, KM, learned eta (Fig. 7)."""
-    return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=_flag(sample))
+def _eta(value) -> tuple[float, float] | None:
+    """None, an (alpha, beta) pair, or its command-line spelling "alpha,beta", each in [0, 1]."""
+    if value is None:
+        return None
+    parts = value.split(",") if isinstance(value, str) else value
+    try:
+        pair = tuple(float(v) for v in parts)
+    except (TypeError, ValueError):
+        pair = ()
+    if len(pair) != 2 or not all(0.0 <= v <= 1.0 for v in pair):
+        raise ValueError(f"eta={value!r} must be two numbers in [0, 1], alpha and beta (e.g. '0.95,0.10')")
+    return pair
+
+
+def rmo_method(checkpoint: str | None = None, sample: bool | str = True, eta=None) -> RMOPolicy:
+    """Factory of the dasc-env method ``rmo``: learned recommendation, KM, learned eta (Fig. 7); ``eta``
+    ("alpha,beta") matches with fixed weights instead."""
+    return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=_flag(sample), eta=_eta(eta))
 
 
 def rec_method(checkpoint: str | None = None, sample: bool | str = True) -> RMOPolicy:

@@ -3,9 +3,11 @@
 * ``paper`` -- Table 1 exactly: SGD, mu_theta = mu_phi = 1e-3, mu_eta = 1e-4, chi = 1e-3, xi_0 = 1, paper eta chain.
 * ``practical`` -- what learns best on the learning-sanity scenarios (``tests/rmo_agents/learning``): per-task credit
   plus the team advantage (``ppo.team_advantage="task+team"``), gamma and lambda per simulated second (0.999 each:
-  credit spans a task's life, ~17 min), four episodes per update (``env.num_envs=4``), Adam 5e-4 on both policies
-  and the critic, no soft update (chi is meaningless under Adam), the exact GAE chain for eta with Adam on a logit
-  so eta cannot stick at 0 or 1.
+  credit spans a task's life, ~17 min), no reward for a failed recommendation in theta's signals
+  (``ppo.failed_reward=0``: where workers are scarce, -1 each drove P(recommend) down, 0.50 -> 0.33 in 40
+  episodes on suite task small-quick, and revenue with it), four episodes per update (``env.num_envs=4``),
+  Adam 5e-4 on both policies and the critic, no soft update (chi is meaningless under Adam), the exact GAE chain
+  for eta with Adam on a logit so eta cannot stick at 0 or 1.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def preset(name: str) -> RMOConfig:
     if name == "practical":
         return RMOConfig(
             env=EnvConfig(city="small", num_tasks=20, num_workers=40, num_envs=4),
-            ppo=PPOConfig(team_advantage="task+team", time_unit="second", gamma=0.999, gae_lambda=0.999),
+            ppo=PPOConfig(team_advantage="task+team", time_unit="second", gamma=0.999, gae_lambda=0.999,
+                          failed_reward=0.0),
             optim=OptimConfig(optimizer="adam", lr_theta=5e-4, lr_theta_hat=5e-4, lr_phi=1e-3, chi=None),
             meta=MetaConfig(meta_inner_lr=5e-4, eta_lr=0.05, eta_chain="gae", eta_param="logit"),
         )

@@ -5,12 +5,13 @@ by L^w, durations by the longest duration, times (relative to now) by one hour.
 
 Agent observation (a ``gymnasium.spaces.Dict`` of fixed shapes, Fig. 3):
 
-* ``task_nodes`` ``(|T|max, 7 + K + 7)``: the agent's task, one row per subtask
+* ``task_nodes`` ``(|T|max, 7 + K + 8)``: the agent's task, one row per subtask
   at its local index: waiting (a predecessor is unassigned), assigned,
   duration, t^e_tau - now, t^d_tau - now, x, y, required skills, then the
   ``DECISION_FEATURES`` of a live subtask (zeros on other rows):
-  matchable (its "recommend" mask), the share of the task's other live
-  subtasks that are matchable now (1 with none), its feasible idle workers
+  matchable (its "recommend" mask), ready (every predecessor has finished: KM's and GREEDY's rule; a
+  subtask matchable but not ready would hold its worker until a running predecessor ends), the share of
+  the task's other live subtasks that are matchable now (1 with none), its feasible idle workers
   / N^w, the other live subtasks that share one of them / N^tau (they
   compete for the same workers), and the busy worker with its skills that
   could arrive first (free within L^w of it): present, time until it is
@@ -47,7 +48,7 @@ from ..simulator.states import ASSIGNED, OPEN
 
 TIME_SCALE = 3600.0
 """Seconds per unit of the time features."""
-DECISION_FEATURES = ("matchable", "task_matchable_share", "feasible_workers", "competitors", "busy_worker",
+DECISION_FEATURES = ("matchable", "ready", "task_matchable_share", "feasible_workers", "competitors", "busy_worker",
                      "busy_free_in", "busy_distance")
 """The last columns of ``task_nodes``, in order (see the module docstring)."""
 
@@ -116,11 +117,13 @@ class ObservationEncoder:
         live = np.bincount(task, minlength=sc.num_tasks)[task] - 1
         others = np.bincount(task, weights=matchable, minlength=sc.num_tasks)[task] - matchable
         competitors = _competitors(feasible)
+        finished = (sim.sub_state == ASSIGNED) & (sim.sub_finish <= sim.now)
         out[subs, 0] = matchable
-        out[subs, 1] = np.where(live > 0, others / np.maximum(live, 1), 1.0)
-        out[subs, 2] = feasible.sum(axis=1) / cfg.top_k_workers
-        out[subs, 3] = competitors / cfg.top_k_subtasks
-        out[subs, 4:] = self._busy_worker(sim, reach)
+        out[subs, 1] = sc.all_predecessors(finished)[subs]
+        out[subs, 2] = np.where(live > 0, others / np.maximum(live, 1), 1.0)
+        out[subs, 3] = feasible.sum(axis=1) / cfg.top_k_workers
+        out[subs, 4] = competitors / cfg.top_k_subtasks
+        out[subs, 5:] = self._busy_worker(sim, reach)
         return out
 
     def _busy_worker(self, sim: Simulator, reach: EpochReach) -> np.ndarray:

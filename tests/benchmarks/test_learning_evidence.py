@@ -1,0 +1,72 @@
+"""``benchmarks/learning_evidence.py`` at a tiny size: one seed, two training episodes, two test seeds."""
+
+import csv
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("learning_evidence", BENCHMARKS / "learning_evidence.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def read(path):
+    with path.open() as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory):
+    out = tmp_path_factory.mktemp("evidence")
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        module = load_script()
+        summary = module.main(["--tasks", "small-quick", "--seeds", "1", "--episodes", "2", "--eval-every", "1",
+                               "--test-seeds", "2", "--set", "env.num_envs=2", "--out", str(out)])
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module, summary, out
+
+
+def test_every_cheap_method_and_every_actor_is_scored_on_the_same_test_seeds(evidence):
+    _, summary, out = evidence
+    rows = read(out / "episodes.csv")
+    methods = {r["method"] for r in rows}
+    assert methods == {"greedy", "km", "ready-km", "admit-km", "all", "untrained", "learned", "learned-argmax"}
+    for method in methods:
+        assert sorted(r["seed"] for r in rows if r["method"] == method) == ["1000000", "1000001"]
+    assert {(s["method"], s["seeds"]) for s in summary} >= {("untrained", 1), ("learned", 1), ("learned-argmax", 1)}
+    for name in ("first.pt", "last.pt"):
+        assert (out / "small-quick" / "seed-0" / name).exists()
+    assert (out / "ratios.png").stat().st_size > 0 and (out / "curves.png").stat().st_size > 0
+
+
+def test_ratios_and_gap_closed_are_computed_from_the_episodes(evidence):
+    _, summary, out = evidence
+    rows = read(out / "episodes.csv")
+    means = {m: np.mean([float(r["revenue"]) for r in rows if r["method"] == m]) for m in {r["method"] for r in rows}}
+    cheap = {m: v for m, v in means.items() if m in ("greedy", "km", "ready-km", "admit-km", "all")}
+    best = max(cheap.values())
+    bound = np.mean([float(r["bound"]) for r in rows if r["method"] == "km"])
+    assert bound >= best
+    by_method = {s["method"]: s for s in summary}
+    assert by_method[max(cheap, key=cheap.get)]["ratio"] == pytest.approx(1.0)
+    learned = by_method["learned"]
+    assert learned["ratio"] == pytest.approx(means["learned"] / best)
+    assert learned["gap_closed"] == pytest.approx((means["learned"] - best) / (bound - best))
+
+
+def test_the_learning_curve_starts_untrained_and_ends_after_training(evidence):
+    _, _, out = evidence
+    curve = read(out / "curves.csv")
+    assert [int(r["episodes"]) for r in curve] == [0, 2]
+    assert float(curve[0]["train_s"]) == 0.0 < float(curve[-1]["train_s"])
