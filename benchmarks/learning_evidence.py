@@ -65,6 +65,8 @@ def train(task_name: str, suite: str, seed: int, episodes: int, eval_every: int,
             rows.append({"task": task_name, "seed": seed, "episodes": trainer.episodes_done,
                          "updates": trainer.learner.updates, "train_s": round(train_s, 1),
                          "held_out_revenue": trainer.evaluate(held_out)})
+            print(f"{task_name} seed {seed}: {trainer.episodes_done:5d} episodes, {train_s:7.0f} s training, "
+                  f"held-out revenue {fmt(rows[-1]['held_out_revenue'])}", flush=True)
 
         record()
         while trainer.episodes_done < episodes:

@@ -13,8 +13,8 @@ Scales (``--scale``):
 
 * smoke: small city, 4 tasks x 12 workers, 30 s epochs, 2 episodes, one seed (seconds);
 * local: suite v1's task small-quick (small city, 10 tasks x 6 skilled workers, 15 s epochs: a point where the
-  relaxed bound is 1.65x the best cheap method), 160 episodes, seeds 0-4, evaluation every 10 updates on its 10
-  test seeds (10^6 + i; about an hour on 2 cores with ``--jobs 2``);
+  relaxed bound is 1.65x the best cheap method), 60 episodes, seeds 0-4, evaluation every 5 updates (20
+  episodes) on its 10 test seeds (10^6 + i; about an hour on 2 cores with ``--jobs 2``);
 * full: Chengdu-sized city, 60 tasks x 300 workers, 400 episodes (about 8e5 env steps, the paper's x axis),
   seeds 0-2, evaluation every 20 updates on 5 scenarios.
 
@@ -41,7 +41,7 @@ SETTINGS = {
     "smoke": dict(point=dict(city="small", tasks=4, workers=12, dasc={"arrival_window": 300.0,
                                                                       "decision_interval": 30.0}),
                   episodes=2, eval_every=1, eval_seeds=1, seeds=(0,)),
-    "local": dict(point=SMALL_QUICK, episodes=160, eval_every=10, eval_seeds=10, seeds=(0, 1, 2, 3, 4)),
+    "local": dict(point=SMALL_QUICK, episodes=60, eval_every=5, eval_seeds=10, seeds=(0, 1, 2, 3, 4)),
     "full": dict(point=dict(city="chengdu", tasks=60, workers=300, dasc={}),
                  episodes=400, eval_every=20, eval_seeds=5, seeds=(0, 1, 2)),
 }

@@ -14,8 +14,8 @@ The paper's claim: from (0.2, 0.2), (0.5, 0.5) and (0.8, 0.8) eta converges to a
 Scales (``--scale``):
 
 * smoke: small city, 4 tasks x 12 workers, 30 s epochs, 2 episodes, one seed, one held-out scenario (seconds);
-* local: suite v1's small-quick (10 tasks x 6 workers, 15 s epochs), 40 episodes, seeds 0-1, 5 held-out
-  scenarios (about an hour on 2 cores with ``--jobs 2``; a paired run plays 3x the episodes of a surrogate one);
+* local: suite v1's small-quick (10 tasks x 6 workers, 15 s epochs), 32 episodes, seed 0, 5 held-out scenarios
+  (about 20 minutes on 2 cores with ``--jobs 2``; a paired run plays 3x the episodes of a surrogate one);
 * full: Chengdu-sized city, 60 tasks x 300 workers, 400 episodes, seeds 0-2, 5 held-out scenarios.
 
 Writes ``fig6.csv`` (estimator, init, seed, update, episodes, env_steps, transitions, alpha, beta,
@@ -41,7 +41,7 @@ SETTINGS = {
     "smoke": dict(point=dict(city="small", tasks=4, workers=12, dasc={"arrival_window": 300.0,
                                                                       "decision_interval": 30.0}),
                   episodes=2, seeds=(0,), eval_seeds=1),
-    "local": dict(point=SMALL_QUICK, episodes=40, seeds=(0, 1), eval_seeds=5),
+    "local": dict(point=SMALL_QUICK, episodes=32, seeds=(0,), eval_seeds=5),
     "full": dict(point=dict(city="chengdu", tasks=60, workers=300, dasc={}), episodes=400, seeds=(0, 1, 2),
                  eval_seeds=5),
 }

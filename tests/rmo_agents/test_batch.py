@@ -1,11 +1,23 @@
 """The shared-graph batch: one graph row per (step, task), selection, and turning observations into actions."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
 
 import dasc_env
-from rmo_agents.batch import AGENT_KEYS, GRAPH_KEYS, concat_shared, observe, sample_actions, select, share_graphs
+from rmo_agents.batch import (
+    AGENT_KEYS,
+    GRAPH_KEYS,
+    READY_COLUMN,
+    concat_shared,
+    observe,
+    recommend_rates,
+    sample_actions,
+    select,
+    share_graphs,
+)
 from tests.rmo_agents.builders import PLAYED_CONFIG, make_actor, make_obs
 
 
@@ -77,3 +89,17 @@ def test_sample_actions_never_takes_a_masked_action_and_repeats_with_the_generat
     assert actions.dtype == np.int64 and log_prob.dtype == np.float32 and actions.shape == (64,)
     assert not actions[batch["action_mask"][:, 1] == 0].any()
     np.testing.assert_array_equal(actions, draws[1][0])
+
+
+def test_recommend_rates_split_the_sampled_recommendations_by_the_ready_feature():
+    # two graphs of 3 subtasks; agents 0-3 own rows (0, 0), (0, 1), (1, 2), (1, 0); rows 1 and 2 are ready
+    nodes = torch.zeros(2, 3, 20)
+    nodes[0, 1, READY_COLUMN] = 1.0
+    nodes[1, 2, READY_COLUMN] = 1.0
+    obs = {"task_nodes": nodes, "self_index": torch.tensor([0, 1, 2, 0]), "graph_index": torch.tensor([0, 0, 1, 1])}
+    actions = torch.tensor([1, 1, 0, 0])
+    rates = recommend_rates(obs, actions, torch.tensor([0, 1, 2, 3]))
+    assert rates == {"recommend_rate": 0.5, "recommend_rate_ready": 0.5, "recommend_rate_not_ready": 0.5}
+    rates = recommend_rates(obs, actions, torch.tensor([1, 3]))
+    assert rates == {"recommend_rate": 0.5, "recommend_rate_ready": 1.0, "recommend_rate_not_ready": 0.0}
+    assert math.isnan(recommend_rates(obs, actions, torch.tensor([1]))["recommend_rate_not_ready"])

@@ -9,14 +9,21 @@ task at one decision step see the same task DAG, so a *shared-graph batch* store
 
 The GAT then runs once per task instead of once per agent (about 3-4x fewer graphs). This module is the
 format's one home: building it (``share_graphs``, ``observe``), stacking (``concat_shared``), choosing
-transitions (``select``), reading an agent's own node (``own_rows``), moving it to torch (``to_tensors``)
-and turning it into actions (``sample_actions``).
+transitions (``select``), reading an agent's own node (``own_rows``), moving it to torch (``to_tensors``),
+turning it into actions (``sample_actions``) and summarising the actions taken (``recommend_rates``).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
+
+from dasc_env.env import DECISION_FEATURES
+
+READY_COLUMN = DECISION_FEATURES.index("ready") - len(DECISION_FEATURES)
+"""The column of ``task_nodes`` that says every predecessor of the subtask has finished."""
 
 GRAPH_KEYS = ("task_nodes", "task_adjacency", "task_mask")
 """Observation parts that belong to a task's graph: stored once per (step, task), shared by its agents."""
@@ -82,3 +89,17 @@ def own_rows(table: torch.Tensor, obs: dict[str, torch.Tensor]) -> torch.Tensor:
     if graph_index is None:
         graph_index = torch.arange(self_index.shape[0], device=self_index.device)
     return table[graph_index.long(), self_index]
+
+
+def recommend_rates(obs: dict[str, torch.Tensor], actions: torch.Tensor, rows: torch.Tensor) -> dict[str, float]:
+    """P(recommend | allowed) as sampled over the transitions ``rows`` (those with a choice), overall and split by
+    the agent's own ``ready`` feature: ``recommend_rate``, ``recommend_rate_ready`` (every predecessor finished,
+    where KM recommends) and ``recommend_rate_not_ready`` (a predecessor still running; NaN where none)."""
+    chosen = actions[rows].float()
+    ready = own_rows(obs["task_nodes"], obs)[rows, READY_COLUMN] > 0.5
+
+    def mean(values: torch.Tensor) -> float:
+        return float(values.mean()) if values.numel() else math.nan
+
+    return {"recommend_rate": mean(chosen), "recommend_rate_ready": mean(chosen[ready]),
+            "recommend_rate_not_ready": mean(chosen[~ready])}

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from .advantages import episode_advantages, standardise
-from .batch import concat_shared, select
+from .batch import concat_shared, recommend_rates, select
 from .buffer import Episode
 from .config import RMOConfig
 from .eta import Eta
@@ -122,8 +122,9 @@ class Learner:
     # ----------------------------------------------------------------- the update
     def update(self, episodes: list[Episode], generator: torch.Generator) -> dict[str, float]:
         """Alg. 1 lines 5-16 on ``episodes``; returns scalar diagnostics, among them ``recommend_rate`` (the share of
-        "recommend" among the transitions with a choice: P(recommend | allowed) as sampled), ``choice_share`` (the
-        share of transitions with a choice) and, for the meta variants, ``meta_ratio`` = xi |meta| / |grad L|."""
+        "recommend" among the transitions with a choice: P(recommend | allowed) as sampled; also split by the
+        agent's ``ready`` feature, ``batch.recommend_rates``), ``choice_share`` (the share of transitions with a
+        choice) and, for the meta variants, ``meta_ratio`` = |the meta term| / |grad L|."""
         cfg, ppo = self.config, self.config.ppo
         batch = self.prepare(episodes)
         stats: dict[str, list[float]] = {}
@@ -145,8 +146,8 @@ class Learner:
         out.update(xi=self.xi, alpha=self.eta.pair()[0], beta=self.eta.pair()[1],
                    explained_variance=batch.explained_variance, explained_variance_hat=batch.explained_variance_hat,
                    explained_variance_task=batch.explained_variance_task,
-                   recommend_rate=float(batch.actions[batch.actor_rows].float().mean()) if batch.actor_rows.numel()
-                   else math.nan, choice_share=batch.actor_rows.numel() / max(batch.num_transitions, 1))
+                   choice_share=batch.actor_rows.numel() / max(batch.num_transitions, 1),
+                   **recommend_rates(batch.obs, batch.actions, batch.actor_rows))
         return out
 
     def end_episodes(self, count: int) -> None:
