@@ -52,7 +52,7 @@ def held_out_baselines(point: dict, eval_seeds: int) -> dict[str, float]:
     """Mean revenue of dasc-env methods on the held-out scenarios theta is evaluated on (the dasc-eval harness)."""
     from dasc_env import DASCConfig
     from dasc_env.evaluation.runner import EvalPoint, run_grid
-    from rmo_agents.trainer import EVAL_SEED_BASE
+    from rmo_agents.config import EVAL_SEED_BASE
 
     points = [EvalPoint(m, point["city"], point["tasks"], point["workers"], EVAL_SEED_BASE + i)
               for m in BASELINES for i in range(eval_seeds)]

@@ -63,7 +63,7 @@ def revenue_by_eta(runs: dict[tuple, str], finals: dict[tuple, tuple[float, floa
     same scenarios and action seeds (dasc-eval's ``rmo`` method with its ``eta`` option)."""
     from dasc_env import DASCConfig
     from dasc_env.evaluation.runner import EvalPoint, run_grid
-    from rmo_agents.trainer import EVAL_SEED_BASE
+    from rmo_agents.config import EVAL_SEED_BASE
 
     points = [EvalPoint("rmo", point["city"], point["tasks"], point["workers"], EVAL_SEED_BASE + i)
               for i in range(eval_seeds)]

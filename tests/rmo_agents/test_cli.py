@@ -10,6 +10,8 @@ import torch
 import dasc_env
 from rmo_agents import RMOConfig, RMOPolicy, Trainer
 from rmo_agents.cli import SHORTCUTS, eval_main, train_main, train_parser
+from rmo_agents.config import EnvConfig
+from tests.rmo_agents.builders import tiny_config
 
 TINY = ["--city", "small", "--tasks", "4", "--workers", "12", "--threads", "1", "--no-progress",
         "--set", 'env.dasc={"arrival_window": 300.0, "decision_interval": 30.0}',
@@ -113,3 +115,30 @@ def test_train_and_eval_on_a_scenario_file(tmp_path):
 def test_eval_of_a_missing_scenario_file_exits_2_naming_it(tmp_path, checkpoint, capsys):
     assert eval_main([str(checkpoint), "--scenario", str(tmp_path / "gone.npz"), "--quiet"]) == 2
     assert "gone.npz" in capsys.readouterr().err
+
+
+def test_suite_task_trains_on_the_task_and_validates_off_its_test_seeds(capsys):
+    from dasc_env import benchmarks
+
+    assert train_main(["--suite-task", "small-quick", "--eval-seeds", "4", "--num-envs", "2", "--print-config"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    task = benchmarks.get("small-quick")
+    env = EnvConfig.from_dasc(task.config, num_envs=2)
+    assert printed["env"] == json.loads(json.dumps(RMOConfig(env=env).to_dict()))["env"]
+    base = printed["run"]["eval_seed_base"]
+    assert base == task.train_seeds.stop - 4 and set(range(base, base + 4)) <= set(task.train_seeds)
+
+
+def test_suite_task_refuses_env_flags_it_would_override(capsys):
+    assert train_main(["--suite-task", "small-quick", "--tasks", "5", "--print-config"]) == 2
+    assert "drop --tasks" in capsys.readouterr().err
+    assert train_main(["--suite-task", "small-quick", "--set", "env.dasc={}", "--print-config"]) == 2
+    assert "drop env.dasc" in capsys.readouterr().err
+    assert train_main(["--suite-task", "no-such-task", "--print-config"]) == 2
+    assert "unknown task 'no-such-task'" in capsys.readouterr().err
+
+
+def test_trainer_evaluates_on_the_configured_held_out_seeds(tmp_path):
+    config = tiny_config(tmp_path).with_overrides(["run.eval_seed_base=42", "run.eval_seeds=2"])
+    with Trainer(config) as trainer:
+        assert trainer.evaluate() == trainer.evaluate([42, 43])

@@ -4,19 +4,21 @@
     rmo-train --resume runs/demo/last.pt --episodes 400
     rmo-train --scenario my_case.npz --episodes 300 --out runs/case      # also --graph city.graphml
     rmo-train --episodes 0 --out runs/untrained                         # the untrained control
+    rmo-train --suite-task small-quick --episodes 300 --out runs/sq     # a task of dasc_env.benchmarks
     rmo-eval runs/demo/best.pt --city small --tasks 20 --workers 40 --seeds 5
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
 from pathlib import Path
 
 from .checkpoint import load_checkpoint
-from .config import VARIANTS, RMOConfig
+from .config import VARIANTS, EnvConfig, RMOConfig
 from .presets import PRESETS, preset
 from .trainer import Trainer
 
@@ -60,6 +62,11 @@ def train_parser() -> argparse.ArgumentParser:
                              "--no-progress may change)")
     parser.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--suite-task", metavar="NAME",
+                        help="train on a task of dasc_env.benchmarks (sets env.city, env.num_tasks, env.num_workers "
+                             "and env.dasc; evaluations use the last seeds of its training range, never its test "
+                             "seeds)")
+    parser.add_argument("--suite", default=None, help="suite version of --suite-task (default: the newest)")
     for flag, (field, kind, text) in SHORTCUTS.items():
         parser.add_argument(f"--{flag.replace('_', '-')}", dest=flag, type=kind, help=f"{text} ({field})")
     return parser
@@ -78,6 +85,8 @@ def train_main(argv: list[str] | None = None) -> int:
             trainer = Trainer.resume(args.resume, episodes=args.episodes, **changes)
         else:
             config = RMOConfig.from_file(args.config) if args.config else preset(args.preset)
+            if args.suite_task is not None:
+                config = on_suite_task(config, args)
             for flag, (field, _, _) in SHORTCUTS.items():
                 if getattr(args, flag) is not None:
                     config = config.replace_path(field, getattr(args, flag))
@@ -98,6 +107,29 @@ def train_main(argv: list[str] | None = None) -> int:
           f"{last.get('beta', 0):.3f}); wrote {out / 'last.pt'}, {out / 'best.pt'}, {out / 'metrics.csv'}, "
           f"{out / 'tb'}")
     return 0
+
+
+TASK_FIELDS = ("city", "tasks", "workers", "scenario", "graph")
+"""Shortcuts that ``--suite-task`` sets itself."""
+TASK_ENV_FIELDS = tuple(f"env.{name}" for name in ("city", "num_tasks", "num_workers", "dasc", "scenario", "graph"))
+"""The same, as ``--set`` paths."""
+
+
+def on_suite_task(config: RMOConfig, args: argparse.Namespace) -> RMOConfig:
+    """``config`` on the env of suite task ``args.suite_task``, evaluated on the last ``run.eval_seeds`` seeds of its
+    training range (validation episodes, disjoint from the test seeds it is scored on)."""
+    import dasc_env
+
+    clash = [f"--{f}" for f in TASK_FIELDS if getattr(args, f) is not None]
+    clash += [a.split("=")[0] for a in args.assignments if a.split("=")[0] in TASK_ENV_FIELDS]
+    if clash:
+        raise ValueError(f"--suite-task sets the env itself; drop {', '.join(clash)}")
+    task = dasc_env.benchmarks.get(args.suite_task, args.suite or dasc_env.benchmarks.LATEST)
+    env = config.env
+    config = dataclasses.replace(config, env=EnvConfig.from_dasc(task.config, num_envs=env.num_envs,
+                                                                 backend=env.backend, ray_address=env.ray_address))
+    eval_seeds = args.eval_seeds if args.eval_seeds is not None else config.run.eval_seeds
+    return config.replace_path("run.eval_seed_base", task.train_seeds.stop - eval_seeds)
 
 
 def eval_parser() -> argparse.ArgumentParser:

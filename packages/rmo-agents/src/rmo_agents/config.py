@@ -32,6 +32,8 @@ Backend = Literal["sync", "subprocess", "ray"]
 VARIANTS, BACKENDS = get_args(Variant), get_args(Backend)
 
 
+EVAL_SEED_BASE = 10**6
+"""Default first seed of the trainer's held-out evaluations (``RunConfig.eval_seed_base``)."""
 RESERVED_DASC_FIELDS = ("city", "num_tasks", "num_workers", "matcher", "alpha", "beta", "reward_mode")
 """``DASCConfig`` fields that ``EnvConfig.dasc`` may not set: fields of their own, or the learner's choice."""
 
@@ -259,7 +261,10 @@ class RunConfig:
     eval_every: int = field(default=10, metadata=AT_LEAST_0)
     """Evaluate the greedy policy every this many updates (0: never); best.pt keeps the best."""
     eval_seeds: int = field(default=2, metadata=AT_LEAST_1)
-    """Held-out scenarios per evaluation (seeds 10^6 + i, never used for training)."""
+    """Held-out scenarios per evaluation (seeds ``eval_seed_base`` + i, never used for training)."""
+    eval_seed_base: int = field(default=EVAL_SEED_BASE, metadata=AT_LEAST_0)
+    """First episode seed of the held-out evaluations (10^6: suite v1's test seeds start there too, so
+    ``rmo-train --suite-task`` moves it to the end of the task's training range: validation seeds)."""
     threads: int = field(default=0, metadata=AT_LEAST_0)
     """torch CPU threads (0: torch's default)."""
     deterministic: bool = False

@@ -6,7 +6,7 @@
 Every random choice flows from ``RunConfig.seed``: parameter initialisation
 (``torch.manual_seed``), action sampling and minibatch shuffling (two
 ``torch.Generator``s) and the env episodes (seed of episode k:
-``SeedSequence([seed, k])``). Evaluation uses held-out episode seeds 10^6 + i.
+``SeedSequence([seed, k])``). Evaluation uses held-out episode seeds ``run.eval_seed_base`` + i (10^6 + i).
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from .learner import Learner
 from .logger import RunLogger
 from .rollout import collect
 from .vec_env import make_vec_env
-
-EVAL_SEED_BASE = 10**6
 
 
 def resolve_device(name: str) -> torch.device:
@@ -157,9 +155,9 @@ class Trainer:
 
     def evaluate(self, seeds: int | Sequence[int] | None = None) -> float:
         """Mean revenue E(M) of theta on held-out episodes, played on all env copies: ``seeds`` of them
-        (10^6 + i; default ``run.eval_seeds``), or the episodes of the given seeds (e.g. a benchmark task's test
-        seeds). Each episode's actions are sampled from a generator seeded by its own seed, exactly as
-        ``RMOPolicy`` acts in dasc-env's harness, so both score a policy the same."""
+        (``run.eval_seed_base`` + i; default ``run.eval_seeds``), or the episodes of the given seeds (e.g. a
+        benchmark task's test seeds). Each episode's actions are sampled from a generator seeded by its own seed,
+        exactly as ``RMOPolicy`` acts in dasc-env's harness, so both score a policy the same."""
         count = self.config.run.eval_seeds if seeds is None else seeds
         if isinstance(count, Sequence) and not isinstance(count, str):
             held_out = [int(s) for s in count]
@@ -168,7 +166,7 @@ class Trainer:
         elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"seeds={seeds!r} must be a positive int or a list of episode seeds")
         else:
-            held_out = [EVAL_SEED_BASE + i for i in range(count)]
+            held_out = [self.config.run.eval_seed_base + i for i in range(count)]
         return self._mean_revenue(held_out, self.learner.eta.pair())
 
     def _mean_revenue(self, seeds: list[int], eta: tuple[float, float]) -> float:
