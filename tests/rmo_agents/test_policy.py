@@ -131,3 +131,15 @@ def test_km_scores_the_same_before_and_after_rmo_on_one_env(checkpoint):
     again = run_episode(env, km, seed=4)
     assert {k: v for k, v in again.items() if k != "wall_s"} == {k: v for k, v in first.items() if k != "wall_s"}
     assert env.ledger.matches and env.utility_params == (env.config.alpha, env.config.beta)
+
+
+def test_shipped_checkpoint_plays_its_suite_task_with_a_clean_ledger():
+    """examples/checkpoints: still loads on today's observation space and acts on the task it was trained on."""
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[2] / "examples" / "checkpoints" / "small-quick-practical-s0.pt"
+    policy = RMOPolicy.load(shipped)
+    env = dasc_env.benchmarks.make("small-quick", seed=1_000_000)
+    metrics = run_episode(env, policy, seed=1_000_000)
+    assert dasc_env.verify_ledger(env.scenario, env.ledger, env.config) == []
+    assert metrics["revenue"] == env.total_revenue > 0
