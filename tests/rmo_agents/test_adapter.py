@@ -109,6 +109,21 @@ def test_utilities_equal_the_matched_infos_and_are_zero_otherwise(twin):
             assert ("utility" in info) == bool(s["result"].terminated[j])
 
 
+def test_busy_is_the_ledger_time_from_match_to_finish_and_zero_otherwise(twin):
+    _, plain, steps = twin
+    matches = {m.subtask: m.finish - m.matched_at for m in plain.ledger.matches}
+    seen = 0
+    for s in steps:
+        busy = s["result"].busy
+        for j, subtask in enumerate(s["live"]):
+            if s["result"].terminated[j]:
+                assert busy[j] == pytest.approx(matches[int(subtask)]) and busy[j] > 0
+                seen += 1
+            else:
+                assert busy[j] == 0.0
+    assert seen == len(matches) > 0
+
+
 def test_revenue_delta_is_the_change_of_the_envs_total_revenue(twin):
     _, _, steps = twin
     for s in steps:

@@ -178,6 +178,15 @@ def test_task_rewards_match_a_loop(played, unit):
     np.testing.assert_allclose(task_rewards(episode, clock, 0.99, FAILED), loop_task_rewards(episode, clock, 0.99))
 
 
+def test_worker_price_charges_each_match_for_the_worker_time_it_commits(played):
+    episode, _, _ = played
+    clock = episode_clock(episode, "second")
+    plain = task_rewards(episode, clock, 0.99, FAILED)
+    priced = task_rewards(episode, clock, 0.99, FAILED, worker_price=0.05)
+    np.testing.assert_allclose(plain - priced, 0.05 * episode.busy, rtol=0, atol=1e-12)
+    assert (episode.busy > 0).tolist() == episode.matched.tolist()
+
+
 def test_task_rewards_undiscounted_give_every_agent_its_tasks_revenue(played):
     episode, _, revenue = played
     last = episode.next < 0

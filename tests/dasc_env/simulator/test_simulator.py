@@ -19,6 +19,7 @@ def test_match_fixes_start_and_finish_from_travel_and_duration():
     # 1000 m at 10 m/s: arrive at 100 s, work 100 s.
     assert (sim.sub_start[0], sim.sub_finish[0], sim.sub_distance[0]) == (100.0, 200.0, 1000.0)
     assert sim.worker_free_at[0] == 200.0 and sim.worker_node[0] == 10
+    assert out.finish.tolist() == [200.0]
 
 
 def test_early_task_books_eq_1_revenue_as_the_sparse_reward():

@@ -37,6 +37,9 @@ class StepResult:
     """Dropped because the task can no longer meet its deadline (the agent leaves)."""
     utilities: np.ndarray
     """(n, 3) u_skill, u_dist, u_time of the matched agents' pairs (Eq. 9-11); 0 for the others."""
+    busy: np.ndarray
+    """(n,) seconds each matched agent's worker is committed from now (until its subtask finishes); 0 for the
+    others."""
     revenue_delta: float
     """Change of E(M) (Eq. 2) booked by this epoch."""
     failed_recommendations: int
@@ -88,12 +91,15 @@ class DascAdapter:
         utilities = np.zeros((acting.size, 3))
         rows = np.searchsorted(acting, out.matched)  # live agents are in ascending subtask order
         utilities[rows] = np.stack([out.u_skill, out.u_dist, out.u_time], axis=1)
+        busy = np.zeros(acting.size)
+        busy[rows] = out.finish - now
         result = StepResult(
             reward_sparse=out.reward_sparse[acting],
             reward_shaped=out.reward_shaped[acting],
             terminated=np.isin(acting, out.matched),
             truncated=np.isin(acting, out.dropped),
             utilities=utilities,
+            busy=busy,
             revenue_delta=env.total_revenue - before,
             failed_recommendations=int(out.failed.size),
             time=now,

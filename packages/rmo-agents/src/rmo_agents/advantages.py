@@ -106,18 +106,20 @@ def team_rewards(episode: Episode, kind: str, failed_reward: float,
     return episode.revenue_delta + failed_reward * episode.failed_recommendations
 
 
-def task_rewards(episode: Episode, clock: np.ndarray, gamma: float, failed_reward: float) -> np.ndarray:
+def task_rewards(episode: Episode, clock: np.ndarray, gamma: float, failed_reward: float,
+                 worker_price: float = 0.0) -> np.ndarray:
     """Per-task credit (``ppo.team_advantage="task"``): each agent is rewarded with its own task's outcome.
 
-    r_i = ``failed_reward`` when transition i recommended and got no worker, plus, at the agent's last
-    transition, gamma^(c_book - c_i) times its task's booked revenue (Eq. 1 when it completed, -kappa sum d
-    when it failed), c on ``clock``: the outcome reaches every agent of the task, discounted from its booking.
+    r_i = ``failed_reward`` when transition i recommended and got no worker, minus ``worker_price`` times the
+    seconds its match commits the worker (``ppo.worker_price``), plus, at the agent's last transition,
+    gamma^(c_book - c_i) times its task's booked revenue (Eq. 1 when it completed, -kappa sum d when it failed),
+    c on ``clock``: the outcome reaches every agent of the task, discounted from its booking.
     """
     failed = (episode.actions == 1) & ~episode.matched
     book = clock[episode.task_booked[episode.task]]
     delay = np.maximum(book - clock[episode.step], 0.0)
     outcome = np.where(episode.next < 0, gamma ** delay * episode.task_revenue[episode.task], 0.0)
-    return failed_reward * failed + outcome
+    return failed_reward * failed - worker_price * episode.busy + outcome
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,8 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
             a_i = a_i * share
         if per_task:
             vt = values_task[rows]
-            a_task = agent_gae(task_rewards(e, clock, gamma, failed_reward), vt, e.step, e.agent, e.next, discount,
-                               trace)
+            a_task = agent_gae(task_rewards(e, clock, gamma, failed_reward, ppo.worker_price), vt, e.step, e.agent,
+                               e.next, discount, trace)
             returns_task.append(a_task + vt)
             a_i = a_task + a_i if ppo.team_advantage == "task+team" else a_task
         team.append(a_i)

@@ -38,6 +38,8 @@ class Episode:
     matched: np.ndarray
     utilities: np.ndarray
     """Per transition: (3,) u_skill, u_dist, u_time of its match (Eq. 9-11), 0 when not matched."""
+    busy: np.ndarray
+    """Per transition: seconds its match commits the worker (until the subtask finishes), 0 when not matched."""
     revenue_delta: np.ndarray
     """Per step: the change of E(M) (Eq. 2) that the step booked."""
     failed_recommendations: np.ndarray
@@ -74,7 +76,7 @@ class EpisodeRecorder:
         self.obs: list[dict[str, np.ndarray]] = []
         self.states: list[dict[str, np.ndarray]] = []
         self.columns: dict[str, list[np.ndarray]] = {k: [] for k in (
-            "actions", "log_prob", "step", "agent", "reward_sparse", "reward_shaped", "matched", "utilities")}
+            "actions", "log_prob", "step", "agent", "reward_sparse", "reward_shaped", "matched", "utilities", "busy")}
         self.per_step: dict[str, list[float]] = {"revenue_delta": [], "failed_recommendations": [], "time": []}
         self.booked: list[np.ndarray] = []
 
@@ -87,7 +89,7 @@ class EpisodeRecorder:
         for key, value in (("actions", actions), ("log_prob", log_prob), ("step", np.full(agents.size, t)),
                            ("agent", agents), ("reward_sparse", result.reward_sparse),
                            ("reward_shaped", result.reward_shaped), ("matched", result.terminated),
-                           ("utilities", result.utilities)):
+                           ("utilities", result.utilities), ("busy", result.busy)):
             self.columns[key].append(value)
         self.per_step["revenue_delta"].append(result.revenue_delta)
         self.per_step["failed_recommendations"].append(result.failed_recommendations)
@@ -113,6 +115,7 @@ class EpisodeRecorder:
             log_prob=cols["log_prob"].astype(np.float32), step=step, agent=agent, next=next_transition(step, agent),
             reward_sparse=cols["reward_sparse"], reward_shaped=cols["reward_shaped"],
             matched=cols["matched"].astype(bool), utilities=cols["utilities"].reshape(-1, 3),
+            busy=cols["busy"].astype(np.float64),
             revenue_delta=np.asarray(self.per_step["revenue_delta"], dtype=np.float64), failed_recommendations=failed,
             step_time=np.asarray(self.per_step["time"], dtype=np.float64), task=subtask_task[agent],
             task_revenue=np.asarray(task_revenue, dtype=np.float64), task_booked=booked_step,

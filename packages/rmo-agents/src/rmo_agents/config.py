@@ -152,6 +152,10 @@ class PPOConfig:
     None: the env's ``failed_recommendation_reward`` (-1, the paper). Where workers are scarce most allowed
     recommendations fail through contention alone, and -1 each teaches the agents to stop recommending (the
     matcher then has fewer subtasks to choose from); 0 leaves only E(M)."""
+    worker_price: float = field(default=0.0, metadata=AT_LEAST_0)
+    """Revenue per worker-second charged to per-task credit at each match, for the worker time it commits (from
+    the match until the subtask finishes: travel, any wait for a running predecessor, the work): a price on the
+    workers other tasks then cannot have (a dual price on worker capacity; the contention term). 0: none."""
     sampling: Literal["groups", "shuffle", "window"] = "groups"
     """Minibatches over all agent-transitions: "groups" (shuffled groups of agents that share a task graph at a
     step, so the GAT runs once per group), "shuffle" (one by one), or "window" (the authors' 10 random 64-step

@@ -25,6 +25,9 @@ class EpochOutcome:
     u_time: np.ndarray
     utility: np.ndarray
     """Eq. 9-12 of each match."""
+    finish: np.ndarray
+    """When each of ``matched`` finishes: its worker is committed from the epoch until then (travel, any wait for
+    a predecessor still running, the work)."""
     failed: np.ndarray
     """Recommended subtasks that got no worker."""
     reward_sparse: np.ndarray

@@ -183,7 +183,8 @@ class Simulator:
         out = EpochOutcome(recommended=recommended, matched=np.empty(0, np.int64), workers=np.empty(0, np.int64),
                            origins=np.empty(0, np.int64),
                            u_skill=np.empty(0), u_dist=np.empty(0), u_time=np.empty(0), utility=np.empty(0),
-                           failed=np.empty(0, np.int64), reward_sparse=np.zeros(s), reward_shaped=np.zeros(s),
+                           finish=np.empty(0), failed=np.empty(0, np.int64), reward_sparse=np.zeros(s),
+                           reward_shaped=np.zeros(s),
                            completed_tasks=np.empty(0, np.int64), failed_tasks=np.empty(0, np.int64),
                            failed_reasons=[], dropped=np.empty(0, np.int64), published=np.empty(0, np.int64))
         self._match(out)
@@ -205,7 +206,7 @@ class Simulator:
             parts.append(self._match_layer(layer, workers))
         if parts:
             (out.matched, out.workers, out.origins, out.u_skill, out.u_dist,
-             out.u_time, out.utility) = (np.concatenate(p) for p in zip(*parts))
+             out.u_time, out.utility, out.finish) = (np.concatenate(p) for p in zip(*parts))
         out.failed = out.recommended[self.sub_state[out.recommended] != ASSIGNED]
         out.reward_sparse[out.failed] = self.config.failed_recommendation_reward
         out.reward_shaped[out.failed] = self.config.failed_recommendation_reward
@@ -233,7 +234,7 @@ class Simulator:
                         float(self.sub_finish[i]), float(self.sub_distance[i]))
             for i, w in zip(matched, chosen))
         return (matched, chosen, origins, p.u_skill[rows, cols], p.u_dist[rows, cols], p.u_time[rows, cols],
-                p.utility[rows, cols])
+                p.utility[rows, cols], finish[rows, cols])
 
     def _predecessors_done_at(self, subs: np.ndarray) -> np.ndarray:
         """Latest finish time among each subtask's predecessors (all assigned), or -inf."""
