@@ -13,8 +13,9 @@ Every ``--eval-every`` updates the held-out revenue (sampled) is recorded: the l
 Then, on the task's test seeds (the same scenarios for every method): every cheap method
 (``CHEAP_METHODS``, as ``dasc-eval --suite``) with the relaxed bound, and for every training seed the untrained
 actor (sampled) and the trained one, sampled (as ``RMOPolicy`` acts) and arg-max. Per training seed s, the
-paired ratio is mean revenue of s / mean revenue of the best cheap method, and the gap closed is
-(s - best) / (bound - best): mean and 95 % Student-t interval over the seeds. ``--reuse`` scores the runs
+paired ratio is mean revenue of s / mean revenue of the best cheap method, the gap closed is
+(s - best) / (bound - best), and "- untrained" is (s - the same seed's untrained actor) / best: mean and 95 %
+Student-t interval over the seeds. ``--reuse`` scores the runs
 already in ``--out`` (those with a ``last.pt``) instead of training them again.
 
 Writes ``curves.csv``, ``episodes.csv`` (every method and test seed), ``summary.csv``, ``ratios.png`` (per-seed
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
 import time
 from pathlib import Path
@@ -116,7 +118,9 @@ def summarize(rows: list[dict]) -> list[dict]:
             gap = (value - best) / (bound - best)
             out.append({"task": task, "method": name, "seeds": 1, "revenue": value, "ratio": value / best,
                         "ratio_lo": value / best, "ratio_hi": value / best, "gap_closed": gap, "gap_lo": gap,
-                        "gap_hi": gap, "best": best_name, "best_revenue": best, "bound": bound, "per_seed": ""})
+                        "gap_hi": gap, "best": best_name, "best_revenue": best, "bound": bound, "per_seed": "",
+                        "vs_untrained": math.nan, "vs_untrained_lo": math.nan, "vs_untrained_hi": math.nan})
+        untrained = None
         for label, _, _ in ACTORS:
             per_seed = {}
             for r in mine:
@@ -124,13 +128,16 @@ def summarize(rows: list[dict]) -> list[dict]:
                     per_seed.setdefault(r["train_seed"], []).append(r["revenue"])
             if not per_seed:
                 continue
-            revenue = np.array([np.mean(v) for v in per_seed.values()])
+            revenue = np.array([np.mean(per_seed[s]) for s in sorted(per_seed)])
+            untrained = revenue if untrained is None else untrained
             ratio, lo, hi = interval95(revenue / best)
             gap, gap_lo, gap_hi = interval95((revenue - best) / (bound - best))
+            gain, gain_lo, gain_hi = interval95((revenue - untrained) / best)
             out.append({"task": task, "method": label, "seeds": len(revenue), "revenue": float(revenue.mean()),
                         "ratio": ratio, "ratio_lo": lo, "ratio_hi": hi, "gap_closed": gap, "gap_lo": gap_lo,
                         "gap_hi": gap_hi, "best": best_name, "best_revenue": best, "bound": bound,
-                        "per_seed": " ".join(f"{x:.3f}" for x in revenue / best)})
+                        "per_seed": " ".join(f"{x:.3f}" for x in revenue / best), "vs_untrained": gain,
+                        "vs_untrained_lo": gain_lo, "vs_untrained_hi": gain_hi})
     return out
 
 
@@ -189,12 +196,14 @@ def plot_curves(curves: list[dict], summary: list[dict], path: Path) -> None:
 
 def print_table(summary: list[dict]) -> None:
     print(f"{'task':<22} {'method':<15} {'seeds':>5} {'revenue':>8} {'/ best':>7} {'95% CI':>15} "
-          f"{'gap closed':>10} {'95% CI':>17}")
+          f"{'gap closed':>10} {'95% CI':>17} {'- untrained':>11} {'95% CI':>17}")
     for s in summary:
         ci = f"[{s['ratio_lo']:.3f}, {s['ratio_hi']:.3f}]" if s["seeds"] > 1 else "-"
         gap_ci = f"[{s['gap_lo']:+.2f}, {s['gap_hi']:+.2f}]" if s["seeds"] > 1 else "-"
+        gain = f"{s['vs_untrained']:+.3f}" if s["per_seed"] else "-"
+        gain_ci = f"[{s['vs_untrained_lo']:+.3f}, {s['vs_untrained_hi']:+.3f}]" if s["seeds"] > 1 else "-"
         print(f"{s['task']:<22} {s['method']:<15} {s['seeds']:>5} {fmt(s['revenue']):>8} {s['ratio']:>7.3f} "
-              f"{ci:>15} {s['gap_closed']:>+10.2f} {gap_ci:>17}")
+              f"{ci:>15} {s['gap_closed']:>+10.2f} {gap_ci:>17} {gain:>11} {gain_ci:>17}")
     for task in dict.fromkeys(s["task"] for s in summary):
         first = next(s for s in summary if s["task"] == task)
         print(f"{task}: best cheap method {first['best']} {fmt(first['best_revenue'])}, relaxed bound "

@@ -63,6 +63,8 @@ def test_ratios_and_gap_closed_are_computed_from_the_episodes(evidence):
     learned = by_method["learned"]
     assert learned["ratio"] == pytest.approx(means["learned"] / best)
     assert learned["gap_closed"] == pytest.approx((means["learned"] - best) / (bound - best))
+    assert by_method["untrained"]["vs_untrained"] == 0.0
+    assert learned["vs_untrained"] == pytest.approx((means["learned"] - means["untrained"]) / best)
 
 
 def test_the_learning_curve_starts_untrained_and_ends_after_training(evidence):
