@@ -6,7 +6,7 @@ Each rule recommends every allowed subtask (``action_mask``) with probability p,
 that are ready (every predecessor finished: KM's and GREEDY's rule, the ``ready`` decision feature) with
 probability p; KM matches with the task's eta. p = 0.5 without the rule is what an untrained actor does; p = 1
 with it is KM. The table shows how much of KM's lead over an untrained actor is the rate, and how much the
-rule. Each episode's coin flips come from its own seed.
+rule, and what share of the recommendations got no worker. Each episode's coin flips come from its own seed.
 """
 
 from __future__ import annotations
@@ -24,18 +24,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 from report import fmt  # noqa: E402
 
 
-def play(task, seed: int, p: float, ready_only: bool) -> float:
-    """E(M) of one test episode under the rule."""
+def play(task, seed: int, p: float, ready_only: bool) -> tuple[float, int, int]:
+    """(E(M), recommendations, recommendations that got no worker) of one test episode under the rule."""
     env = dasc_env.benchmarks.make(task.name, seed)
     rng = np.random.default_rng(seed)
+    recommended = failed = 0
     while env.agents:
         live, batch = env.observation_batch
         allowed = batch["action_mask"][:, 1].astype(bool)
         if ready_only:
             finished = env.subtask_status == SubtaskStatus.FINISHED
             allowed &= env.scenario.all_predecessors(finished)[live]
-        env.step_subtasks(live[allowed & (rng.random(live.size) < p)])
-    return env.total_revenue
+        out = env.step_subtasks(live[allowed & (rng.random(live.size) < p)])
+        recommended, failed = recommended + out.recommended.size, failed + out.failed.size
+    return env.total_revenue, recommended, failed
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -46,13 +48,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parser.parse_args(argv)
     task = dasc_env.benchmarks.get(args.task)
     seeds = task.test_seeds[:args.seeds]
-    rows = [{"p": p, "ready_only": ready, "revenue": float(np.mean([play(task, s, p, ready) for s in seeds]))}
-            for p in (float(x) for x in args.rates.split(",")) for ready in (False, True)]
-    print(f"{task.name}, {len(seeds)} test seeds: mean E(M) of recommending allowed subtasks with probability p")
-    print(f"{'p':>5} {'every allowed':>14} {'ready only':>11}")
+    rows = []
+    for p in (float(x) for x in args.rates.split(",")):
+        for ready in (False, True):
+            played = np.array([play(task, s, p, ready) for s in seeds], dtype=float)
+            rows.append({"p": p, "ready_only": ready, "revenue": float(played[:, 0].mean()),
+                         "failed_share": float(played[:, 2].sum() / max(played[:, 1].sum(), 1))})
+    print(f"{task.name}, {len(seeds)} test seeds: mean E(M) of recommending allowed subtasks with probability p "
+          "(and the share of recommendations that got no worker)")
+    print(f"{'p':>5} {'every allowed':>22} {'ready only':>22}")
     for p in dict.fromkeys(r["p"] for r in rows):
-        cells = [fmt(r["revenue"]) for r in rows if r["p"] == p]
-        print(f"{p:>5} {cells[0]:>14} {cells[1]:>11}")
+        cells = [f"{fmt(r['revenue'])} ({r['failed_share']:.0%} failed)" for r in rows if r["p"] == p]
+        print(f"{p:>5} {cells[0]:>22} {cells[1]:>22}")
     return rows
 
 
