@@ -33,9 +33,11 @@ from pathlib import Path
 import numpy as np
 from common import SCALES, SMALL_QUICK, confidence_band, curves, pyplot, run_jobs, training_run, write_csv
 
+from rmo_agents.config import MetaConfig
+
 ESTIMATORS = ("surrogate", "paired")
 INITIAL = ((0.2, 0.2), (0.5, 0.5), (0.8, 0.8))
-FIXED = {"(0.5, 0.5)": (0.5, 0.5), "paper (0.95, 0.10)": (0.95, 0.10)}
+FIXED = {"(0.5, 0.5)": (0.5, 0.5), "paper (0.95, 0.10)": (MetaConfig.fixed_alpha, MetaConfig.fixed_beta)}
 """The fixed weights each run's final actor is also scored with."""
 SETTINGS = {
     "smoke": dict(point=dict(city="small", tasks=4, workers=12, dasc={"arrival_window": 300.0,
@@ -57,21 +59,24 @@ def eta_run(estimator: str, alpha0: float, beta0: float, seed: int, point: dict,
              **{k: v for k, v in r.items() if k != "variant"}} for r in rows]
 
 
-def revenue_by_eta(runs: dict[tuple, str], finals: dict[tuple, tuple[float, float]], point: dict,
-                   eval_seeds: int) -> list[dict]:
-    """Per run: its final actor's mean held-out revenue with its learned eta and with each ``FIXED`` eta, on the
-    same scenarios and action seeds (dasc-eval's ``rmo`` method with its ``eta`` option)."""
+def revenue_by_eta(runs: dict[tuple, str], point: dict, eval_seeds: int) -> list[dict]:
+    """Per run: its final actor's mean held-out revenue with its learned eta (the checkpoint's) and with each
+    ``FIXED`` eta, on the same scenarios and action seeds (dasc-eval's ``rmo`` method with its ``eta`` option)."""
     from dasc_env import DASCConfig
     from dasc_env.evaluation.runner import EvalPoint, run_grid
+    from rmo_agents import RMOPolicy
     from rmo_agents.config import EVAL_SEED_BASE
 
     points = [EvalPoint("rmo", point["city"], point["tasks"], point["workers"], EVAL_SEED_BASE + i)
               for i in range(eval_seeds)]
     out = []
     for key, folder in runs.items():
-        row = dict(zip(("estimator", "init", "seed"), key), alpha=finals[key][0], beta=finals[key][1])
-        for name, eta in {"learned": finals[key], **FIXED}.items():
-            options = {"rmo": {"checkpoint": f"{folder}/last.pt", "eta": f"{eta[0]},{eta[1]}"}}
+        alpha, beta = RMOPolicy.load(f"{folder}/last.pt").eta
+        row = dict(zip(("estimator", "init", "seed"), key), alpha=alpha, beta=beta)
+        for name, eta in {"learned": None, **FIXED}.items():
+            options = {"rmo": {"checkpoint": f"{folder}/last.pt"}}
+            if eta is not None:
+                options["rmo"]["eta"] = f"{eta[0]},{eta[1]}"
             got = run_grid(points, config=DASCConfig(**point["dasc"]), progress=False, method_options=options)
             row[f"revenue {name}"] = float(np.mean([r["revenue"] for r in got]))
         out.append(row)
@@ -112,9 +117,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows = [r for run in run_jobs(eta_run, jobs, args.jobs) for r in run]
     write_csv(args.out / "fig6.csv", rows)
     plot(rows, args.out / "fig6.png")
-    finals = {(r["estimator"], r["init"], r["seed"]): (r["alpha"], r["beta"]) for r in rows
-              if r["episodes"] == setting["episodes"]}
-    revenue = revenue_by_eta(folders, finals, setting["point"], setting["eval_seeds"])
+    revenue = revenue_by_eta(folders, setting["point"], setting["eval_seeds"])
     write_csv(args.out / "fig6_revenue.csv", revenue)
 
     print(f"Fig. 6 at scale {args.scale}: {setting['point']}, {setting['episodes']} episodes, seeds "

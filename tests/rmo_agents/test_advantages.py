@@ -136,7 +136,7 @@ def played():
 def test_team_reward_env_is_the_per_step_sum_of_sparse_rewards(played):
     episode, seen, _ = played
     expected = [sum(s["result"].reward_sparse.tolist()) for s in seen]
-    np.testing.assert_allclose(team_rewards(episode, "env", FAILED), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(team_rewards(episode, "env", FAILED, FAILED), expected, rtol=0, atol=1e-9)
 
 
 def test_team_reward_env_revalues_failed_recommendations(played):
@@ -149,7 +149,7 @@ def test_team_reward_env_revalues_failed_recommendations(played):
 
 def test_team_reward_revenue_delta_sums_to_revenue_and_failed_recommendations(played):
     episode, seen, revenue = played
-    rewards = team_rewards(episode, "revenue_delta", FAILED)
+    rewards = team_rewards(episode, "revenue_delta", FAILED, FAILED)
     failures = sum(s["result"].failed_recommendations for s in seen)
     assert rewards.sum() == pytest.approx(revenue + FAILED * failures)
     for t, s in enumerate(seen):

@@ -142,3 +142,16 @@ def test_trainer_evaluates_on_the_configured_held_out_seeds(tmp_path):
     config = tiny_config(tmp_path).with_overrides(["run.eval_seed_base=42", "run.eval_seeds=2"])
     with Trainer(config) as trainer:
         assert trainer.evaluate() == trainer.evaluate([42, 43])
+
+
+def test_suite_task_validation_seeds_follow_eval_seeds_set_later_and_never_reach_the_test_seeds(capsys):
+    from dasc_env import benchmarks
+
+    assert train_main(["--suite-task", "small-quick", "--set", "run.eval_seeds=5", "--print-config"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    assert run["eval_seed_base"] == benchmarks.get("small-quick").train_seeds.stop - 5
+    assert train_main(["--suite-task", "small-quick", "--set", "run.eval_seed_base=999999", "--set",
+                       "run.eval_seeds=3", "--print-config"]) == 2
+    assert "would evaluate on test seeds of 'small-quick'" in capsys.readouterr().err
+    assert train_main(["--suite", "v1", "--print-config"]) == 2
+    assert "--suite needs --suite-task" in capsys.readouterr().err

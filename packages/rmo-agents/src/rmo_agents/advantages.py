@@ -89,19 +89,18 @@ def utility_grad(utilities: np.ndarray, alpha: float, beta: float) -> np.ndarray
     return np.stack([beta * u_sk + (1.0 - beta) * u_di - u_ti, alpha * (u_sk - u_di)], axis=1)
 
 
-def team_rewards(episode: Episode, kind: str, failed_reward: float,
-                 env_failed_reward: float | None = None) -> np.ndarray:
+def team_rewards(episode: Episode, kind: str, failed_reward: float, env_failed_reward: float) -> np.ndarray:
     """R_t of the sparse MDP per decision step (``ppo.team_reward``), with ``failed_reward`` per failed
     recommendation (``ppo.failed_reward``).
 
     ``"env"``: the sum of the acting agents' sparse rewards (Eq. 1 to each completed task's last subtask), their
-    failed recommendations re-valued from the env's ``env_failed_reward`` (default: the same) to
-    ``failed_reward``. ``"revenue_delta"``: the change of E(M) (Eq. 2) booked by the step, which also counts
-    failed tasks' -kappa sum d, plus ``failed_reward`` per failed recommendation.
+    failed recommendations re-valued from the env's ``env_failed_reward`` to ``failed_reward``.
+    ``"revenue_delta"``: the change of E(M) (Eq. 2) booked by the step, which also counts failed tasks'
+    -kappa sum d, plus ``failed_reward`` per failed recommendation.
     """
     if kind == "env":
-        shift = 0.0 if env_failed_reward is None else failed_reward - env_failed_reward
-        weights = episode.reward_sparse + shift * ((episode.actions == 1) & ~episode.matched)
+        failed = (episode.actions == 1) & ~episode.matched
+        weights = episode.reward_sparse + (failed_reward - env_failed_reward) * failed
         return np.bincount(episode.step, weights=weights, minlength=episode.num_steps)
     return episode.revenue_delta + failed_reward * episode.failed_recommendations
 

@@ -80,17 +80,24 @@ def train_main(argv: list[str] | None = None) -> int:
             if args.no_progress:
                 changes["progress"] = False
             fixed = [f for f in SHORTCUTS if getattr(args, f) is not None and f not in changes and f != "episodes"]
+            fixed += [f"--{f.replace('_', '-')}" for f in ("suite_task", "suite") if getattr(args, f) is not None]
             if fixed or args.assignments or args.config:
                 raise ValueError(f"--resume continues the saved config; it cannot change {fixed or 'the config'}")
             trainer = Trainer.resume(args.resume, episodes=args.episodes, **changes)
         else:
             config = RMOConfig.from_file(args.config) if args.config else preset(args.preset)
-            if args.suite_task is not None:
-                config = on_suite_task(config, args)
+            task = suite_task(args)
+            if task is not None:
+                config = dataclasses.replace(config, env=EnvConfig.from_dasc(
+                    task.config, num_envs=config.env.num_envs, backend=config.env.backend,
+                    ray_address=config.env.ray_address))
             for flag, (field, _, _) in SHORTCUTS.items():
                 if getattr(args, flag) is not None:
                     config = config.replace_path(field, getattr(args, flag))
             config = config.with_overrides(args.assignments)
+            if task is not None:
+                explicit = any(a.split("=")[0].strip() == "run.eval_seed_base" for a in args.assignments)
+                config = validation_seeds(config, task, explicit)
             if args.no_progress:
                 config = config.replace_path("run.progress", False)
             if args.print_config:
@@ -115,21 +122,31 @@ TASK_ENV_FIELDS = tuple(f"env.{name}" for name in ("city", "num_tasks", "num_wor
 """The same, as ``--set`` paths."""
 
 
-def on_suite_task(config: RMOConfig, args: argparse.Namespace) -> RMOConfig:
-    """``config`` on the env of suite task ``args.suite_task``, evaluated on the last ``run.eval_seeds`` seeds of its
-    training range (validation episodes, disjoint from the test seeds it is scored on)."""
+def suite_task(args: argparse.Namespace):
+    """The ``dasc_env.benchmarks`` task of ``--suite-task`` (None without it), after checking that no other flag
+    sets what the task sets."""
     import dasc_env
 
+    if args.suite_task is None:
+        if args.suite is not None:
+            raise ValueError("--suite needs --suite-task")
+        return None
     clash = [f"--{f}" for f in TASK_FIELDS if getattr(args, f) is not None]
-    clash += [a.split("=")[0] for a in args.assignments if a.split("=")[0] in TASK_ENV_FIELDS]
+    clash += [a.split("=")[0].strip() for a in args.assignments if a.split("=")[0].strip() in TASK_ENV_FIELDS]
     if clash:
         raise ValueError(f"--suite-task sets the env itself; drop {', '.join(clash)}")
-    task = dasc_env.benchmarks.get(args.suite_task, args.suite or dasc_env.benchmarks.LATEST)
-    env = config.env
-    config = dataclasses.replace(config, env=EnvConfig.from_dasc(task.config, num_envs=env.num_envs,
-                                                                 backend=env.backend, ray_address=env.ray_address))
-    eval_seeds = args.eval_seeds if args.eval_seeds is not None else config.run.eval_seeds
-    return config.replace_path("run.eval_seed_base", task.train_seeds.stop - eval_seeds)
+    return dasc_env.benchmarks.get(args.suite_task, args.suite or dasc_env.benchmarks.LATEST)
+
+
+def validation_seeds(config: RMOConfig, task, explicit: bool) -> RMOConfig:
+    """``config`` evaluating on ``run.eval_seeds`` seeds of ``task``'s training range (its last ones, unless
+    ``run.eval_seed_base`` was set): validation episodes, never the test seeds the task is scored on."""
+    run = config.run
+    base = run.eval_seed_base if explicit else task.train_seeds.stop - run.eval_seeds
+    if set(range(base, base + run.eval_seeds)) & set(task.test_seeds):
+        raise ValueError(f"run.eval_seed_base={base} with run.eval_seeds={run.eval_seeds} would evaluate on test "
+                         f"seeds of {task.name!r} ({task.test_seeds[0]}..{task.test_seeds[-1]})")
+    return config.replace_path("run.eval_seed_base", base)
 
 
 def eval_parser() -> argparse.ArgumentParser:

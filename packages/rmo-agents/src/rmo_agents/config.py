@@ -140,13 +140,14 @@ class PPOConfig:
     team_advantage: Literal["shared", "split", "task", "task+team"] = "shared"
     """theta's advantage: "shared" (every live agent gets the team A_t, the paper), "split" (the authors' r_n / R_t,
     guarded) or "task" (per-task credit: GAE along each agent's trajectory of its own task's outcome, Eq. 1 or
-    -kappa sum d, and -1 per failed recommendation, against a per-agent value head; ``advantages.task_rewards``) or
+    -kappa sum d, and ``failed_reward`` per failed recommendation, against a per-agent value head;
+    ``advantages.task_rewards``) or
     "task+team" (the per-task A plus the team A_t: the team term carries what an agent's action does to other
     tasks, e.g. a worker taken from them)."""
     team_reward: Literal["env", "revenue_delta"] = "env"
     """Team reward R_t (the team head's target, and theta's signal except under "task"): "env" (sum of the agents'
-    sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d, plus -1 per
-    failed recommendation)."""
+    sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d); both with
+    ``failed_reward`` per failed recommendation."""
     failed_reward: float | None = None
     """Reward of a recommendation that gets no worker in theta's signals (the team reward and per-task credit);
     None: the env's ``failed_recommendation_reward`` (-1, the paper). Where workers are scarce most allowed

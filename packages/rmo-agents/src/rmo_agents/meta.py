@@ -86,7 +86,7 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
 
     The fast path takes theta's gradient and the sensitivities from one double backward of
     L - xi mu_m <sg(v), g^> over [theta, A^]. ``split_meta`` spends one more (first-order) backward to
-    return grad L and the meta-gradient separately (for logging, and when xi is 0 or tiny).
+    return grad L and the meta-gradient separately (for logging, for ``relative``, and when xi is 0 or tiny).
     """
     theta_values, hat_values = list(theta.values()), list(theta_hat.values())
     log_prob, entropy = policy_terms(actor, theta, obs, actions)

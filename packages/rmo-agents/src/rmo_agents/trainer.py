@@ -151,7 +151,8 @@ class Trainer:
             meta.eta_episodes)]
         grad = central_difference(lambda eta: self._mean_revenue(seeds, eta), learner.eta.pair(), meta.eta_delta)
         learner.eta_ascent(grad)
-        return {"revenue_grad_alpha": float(grad[0]), "revenue_grad_beta": float(grad[1])}
+        alpha, beta = learner.eta.pair()  # after the ascent (the update's stats hold eta before it)
+        return {"revenue_grad_alpha": float(grad[0]), "revenue_grad_beta": float(grad[1]), "alpha": alpha, "beta": beta}
 
     def evaluate(self, seeds: int | Sequence[int] | None = None) -> float:
         """Mean revenue E(M) of theta on held-out episodes, played on all env copies: ``seeds`` of them

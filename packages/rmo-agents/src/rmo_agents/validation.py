@@ -27,12 +27,16 @@ UNIT = {"min": 0, "max": 1}
 
 def validate(cfg: Any) -> None:
     """Check every section of ``cfg`` (a dataclass of dataclass sections, an ``RMOConfig``), then the rules
-    that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD."""
+    that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD; a worker price
+    needs per-task credit (it charges the per-task reward)."""
     for f in fields(cfg):
         check_section(f.name, getattr(cfg, f.name))
     cfg.env.dasc_config()
     if cfg.optim.chi is not None and cfg.optim.optimizer != "sgd":
         raise ValueError(f"optim.chi={cfg.optim.chi!r} needs optim.optimizer='sgd' (set chi to None with Adam)")
+    if cfg.ppo.worker_price > 0 and not cfg.ppo.per_task_credit:
+        raise ValueError(f"ppo.worker_price={cfg.ppo.worker_price!r} needs ppo.team_advantage 'task' or 'task+team' "
+                         f"(it charges per-task credit), got {cfg.ppo.team_advantage!r}")
 
 
 def check_section(section: str, obj: Any) -> None:

@@ -117,9 +117,8 @@ class ObservationEncoder:
         live = np.bincount(task, minlength=sc.num_tasks)[task] - 1
         others = np.bincount(task, weights=matchable, minlength=sc.num_tasks)[task] - matchable
         competitors = _competitors(feasible)
-        finished = (sim.sub_state == ASSIGNED) & (sim.sub_finish <= sim.now)
         out[subs, 0] = matchable
-        out[subs, 1] = sc.all_predecessors(finished)[subs]
+        out[subs, 1] = ~sim.unfinished_predecessors()[subs]
         out[subs, 2] = np.where(live > 0, others / np.maximum(live, 1), 1.0)
         out[subs, 3] = feasible.sum(axis=1) / cfg.top_k_workers
         out[subs, 4] = competitors / cfg.top_k_subtasks
