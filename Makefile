@@ -40,7 +40,7 @@ demo: setup
 	$(PY) examples/run_episode.py
 	$(PY) benchmarks/learning_evidence.py --tasks $(DEMO_TASK) --seeds 2 --episodes 40 --eval-every 2 \
 		--test-seeds 5 --jobs 2 --out results/demo
-	$(VENV)/bin/dasc-eval --suite v1 --suite-tasks $(DEMO_TASK) --methods greedy,km,ready-km,all,rmo \
+	$(VENV)/bin/dasc-eval --suite v1 --suite-tasks $(DEMO_TASK) --methods greedy,km,ready-km,admit-km,all,rmo \
 		--rmo-checkpoint $(SHIPPED) --bound relaxed --jobs 2 --quiet --out results/demo/shipped
 
 test: setup marl

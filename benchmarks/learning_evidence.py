@@ -103,6 +103,13 @@ def score(task, runs: dict[int, Path], test_seeds: int | None = None) -> list[di
     return out
 
 
+def per_seed(rows: list[dict], label: str) -> np.ndarray:
+    """Mean test revenue of method ``label`` per training seed, in seed order."""
+    seeds = sorted({r["train_seed"] for r in rows if r["method"] == label})
+    return np.array([np.mean([r["revenue"] for r in rows if r["method"] == label and r["train_seed"] == s])
+                     for s in seeds])
+
+
 def summarize(rows: list[dict]) -> list[dict]:
     """Per task and method: mean revenue, and for the learned methods the paired ratio to the best cheap method
     and the share of its gap to the bound closed, per training seed, with 95 % intervals over the seeds."""
@@ -120,16 +127,11 @@ def summarize(rows: list[dict]) -> list[dict]:
                         "ratio_lo": value / best, "ratio_hi": value / best, "gap_closed": gap, "gap_lo": gap,
                         "gap_hi": gap, "best": best_name, "best_revenue": best, "bound": bound, "per_seed": "",
                         "vs_untrained": math.nan, "vs_untrained_lo": math.nan, "vs_untrained_hi": math.nan})
-        untrained = None
+        untrained = per_seed(mine, "untrained")
         for label, _, _ in ACTORS:
-            per_seed = {}
-            for r in mine:
-                if r["method"] == label:
-                    per_seed.setdefault(r["train_seed"], []).append(r["revenue"])
-            if not per_seed:
+            revenue = per_seed(mine, label)
+            if not revenue.size:
                 continue
-            revenue = np.array([np.mean(per_seed[s]) for s in sorted(per_seed)])
-            untrained = revenue if untrained is None else untrained
             ratio, lo, hi = interval95(revenue / best)
             gap, gap_lo, gap_hi = interval95((revenue - best) / (bound - best))
             gain, gain_lo, gain_hi = interval95((revenue - untrained) / best)

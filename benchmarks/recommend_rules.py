@@ -18,10 +18,13 @@ from pathlib import Path
 import numpy as np
 
 import dasc_env
-from dasc_env.env import SubtaskStatus
+from dasc_env.baselines import km
 
 sys.path.insert(0, str(Path(__file__).parent))
 from report import fmt  # noqa: E402
+
+KM_RULE = km()
+"""KM's recommendation rule: open subtasks whose predecessors have all finished."""
 
 
 def play(task, seed: int, p: float, ready_only: bool) -> tuple[float, int, int]:
@@ -33,8 +36,7 @@ def play(task, seed: int, p: float, ready_only: bool) -> tuple[float, int, int]:
         live, batch = env.observation_batch
         allowed = batch["action_mask"][:, 1].astype(bool)
         if ready_only:
-            finished = env.subtask_status == SubtaskStatus.FINISHED
-            allowed &= env.scenario.all_predecessors(finished)[live]
+            allowed &= KM_RULE.recommend(env)[live]
         out = env.step_subtasks(live[allowed & (rng.random(live.size) < p)])
         recommended, failed = recommended + out.recommended.size, failed + out.failed.size
     return env.total_revenue, recommended, failed

@@ -21,10 +21,20 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # benchmarks/: the he
 from report import write_csv  # noqa: E402, F401  (the figure scripts import it from here)
 
 SCALES = ("smoke", "local", "full")
-SMALL_QUICK = dict(city="small", tasks=10, workers=6,
-                   dasc={"worker_skill_mean": 8.0, "arrival_window": 600.0, "decision_interval": 15.0})
-"""Suite v1's small-quick as a training point (``tests/benchmarks/test_paper.py`` checks it against the suite): the
-``local`` scale of Fig. 5 and 6, a point where the relaxed bound is 1.65x the best cheap method."""
+
+
+def suite_point(name: str, version: str = "v1") -> dict:
+    """A ``dasc_env.benchmarks`` task as a training point (city, tasks, workers, dasc)."""
+    import dasc_env
+    from rmo_agents.config import EnvConfig
+
+    env = EnvConfig.from_dasc(dasc_env.benchmarks.get(name, version).config)
+    return dict(city=env.city, tasks=env.num_tasks, workers=env.num_workers, dasc=dict(env.dasc))
+
+
+SMALL_QUICK = suite_point("small-quick")
+"""Suite v1's small-quick: the ``local`` scale of Fig. 5 and 6, a point where the relaxed bound is 1.65x the best
+cheap method."""
 
 
 def training_run(variant: str, seed: int, point: dict, episodes: int, eval_every: int, eval_seeds: int,

@@ -31,16 +31,6 @@ def test_fig5_smoke_writes_curves_of_every_variant_and_the_plot(script, tmp_path
     assert (tmp_path / "fig5.png").stat().st_size > 0
 
 
-def test_fig5_local_point_is_the_suite_task_small_quick(script):
-    from dasc_env import benchmarks
-    from rmo_agents.config import EnvConfig
-
-    point = script("common").SMALL_QUICK
-    env = EnvConfig.from_dasc(benchmarks.get("small-quick", "v1").config)
-    assert (point["city"], point["tasks"], point["workers"], point["dasc"]) == (env.city, env.num_tasks,
-                                                                                 env.num_workers, dict(env.dasc))
-
-
 def test_fig6_smoke_records_eta_from_each_initial_value_and_plots_it(script, tmp_path):
     rows = script("fig6_eta").main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
     assert columns(tmp_path / "fig6.csv")[:3] == ["estimator", "init", "seed"]

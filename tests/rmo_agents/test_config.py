@@ -226,3 +226,9 @@ def test_env_config_from_dasc_leaves_the_learners_own_fields_out():
 def test_env_config_from_dasc_rejects_what_is_not_a_dasc_config():
     with pytest.raises(TypeError, match="DASCConfig"):
         EnvConfig.from_dasc({"city": "small"})
+
+
+def test_worker_price_needs_per_task_credit():
+    with pytest.raises(ValueError, match="ppo.worker_price=0.05 needs ppo.team_advantage 'task' or 'task\\+team'"):
+        RMOConfig().with_overrides(["ppo.worker_price=0.05"])
+    assert preset("practical").with_overrides(["ppo.worker_price=0.05"]).ppo.worker_price == 0.05
