@@ -26,6 +26,7 @@ table.
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import math
 import sys
@@ -175,6 +176,16 @@ def plot_ratios(rows: list[dict], summary: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def read_curves(path: Path) -> list[dict]:
+    """The rows of an earlier ``curves.csv`` (none if there is no such file), typed as ``train`` writes them."""
+    if not path.exists():
+        return []
+    with path.open() as f:
+        return [{"task": r["task"], "seed": int(r["seed"]), "episodes": int(r["episodes"]),
+                 "updates": int(r["updates"]), "train_s": float(r["train_s"]),
+                 "held_out_revenue": float(r["held_out_revenue"])} for r in csv.DictReader(f)]
+
+
 def plot_curves(curves: list[dict], summary: list[dict], path: Path) -> None:
     """Held-out revenue (sampled) against training episodes, one line per seed, the best cheap method dashed."""
     plt = pyplot()
@@ -235,6 +246,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     jobs = [(t, args.suite, s, args.episodes, args.eval_every, str(f), args.preset, tuple(args.set), args.test_seeds)
             for (t, s), f in folders.items() if not (args.reuse and (f / "last.pt").exists())]
     curves = [row for run in run_jobs(train, jobs, args.jobs) for row in run]
+    trained = {(r["task"], r["seed"]) for r in curves}
+    kept = [r for r in read_curves(args.out / "curves.csv") if (r["task"], r["seed"]) not in trained]
+    curves = kept + curves  # --reuse keeps the curves of the runs it did not train again
     if curves:
         write_csv(args.out / "curves.csv", curves)
     rows = [r for t in tasks for r in score(t, {s: folders[t.name, s] for s in range(args.seeds)}, args.test_seeds)]

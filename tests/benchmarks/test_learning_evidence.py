@@ -71,3 +71,11 @@ def test_the_learning_curve_starts_untrained_and_ends_after_training(evidence):
     curve = read(out / "curves.csv")
     assert [int(r["episodes"]) for r in curve] == [0, 2]
     assert float(curve[0]["train_s"]) == 0.0 < float(curve[-1]["train_s"])
+
+
+def test_reuse_scores_the_saved_runs_again_and_keeps_their_curves(evidence):
+    module, summary, out = evidence
+    before = read(out / "curves.csv")
+    again = module.main(["--tasks", "small-quick", "--seeds", "1", "--reuse", "--test-seeds", "2", "--out", str(out)])
+    assert read(out / "curves.csv") == before
+    assert [(s["method"], s["revenue"]) for s in again] == [(s["method"], s["revenue"]) for s in summary]
