@@ -5,7 +5,7 @@
     python benchmarks/learning_evidence.py --tasks small-quick --set meta.variant=sparse   # another reading
 
 For each task (``dasc_env.benchmarks``) and training seed 0..S-1, the ``practical`` preset (or ``--preset``, with
-``--set`` overrides) is trained on the task's config (``EnvConfig.from_dasc``) for ``--episodes`` episodes, on the
+``--set`` overrides) is trained on the task's config (``RMOConfig.on_env``) for ``--episodes`` episodes, on the
 trainer's own episode seeds (checked to avoid the test seeds). Its actor is saved before (``first.pt``) and
 after (``last.pt``) training. No checkpoint is chosen on the test seeds: the learned policy is the last one.
 Every ``--eval-every`` updates the held-out revenue (sampled) is recorded: the learning curve.
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import math
 import sys
 import time
@@ -51,7 +50,6 @@ def train(task_name: str, suite: str, seed: int, episodes: int, eval_every: int,
           overrides: tuple[str, ...], test_seeds: int | None = None) -> list[dict]:
     """Train one run on a suite task; the rows of its learning curve (held-out revenue, sampled)."""
     from rmo_agents import Trainer, preset
-    from rmo_agents.config import EnvConfig
     from rmo_agents.trainer import episode_seed
 
     task = dasc_env.benchmarks.get(task_name, suite)
@@ -59,7 +57,7 @@ def train(task_name: str, suite: str, seed: int, episodes: int, eval_every: int,
     config = preset(preset_name).with_overrides([
         f"run.seed={seed}", f"run.episodes={episodes}", "run.eval_every=0", "run.progress=false", "run.threads=1",
         f"run.out={out}", *overrides])
-    config = dataclasses.replace(config, env=EnvConfig.from_dasc(task.config, num_envs=config.env.num_envs))
+    config = config.on_env(task.config)
     rows, train_s = [], 0.0
     with Trainer(config) as trainer:
         trainer.save(Path(out) / "first.pt")

@@ -5,7 +5,7 @@
     python benchmarks/time_to_beat.py --task small-quick --set ppo.team_advantage=shared   # another reading
 
 The bar: the best of ``dasc_env.benchmarks.CHEAP_METHODS`` by mean revenue over the task's test seeds. The
-learner: ``preset("practical")`` (or ``--preset``) on the task's config (``EnvConfig.from_dasc``), trained
+learner: ``preset("practical")`` (or ``--preset``) on the task's config (``RMOConfig.on_env``), trained
 from ``--seed``; every ``--eval-every`` updates its actor is scored on the same test seeds (actions sampled, as
 ``RMOPolicy`` acts; ``Trainer.evaluate``). The untrained actor is scored first, as the control. Training
 episodes are the trainer's own seeds (none of them a test seed: checked). Prints one row per evaluation and
@@ -15,7 +15,6 @@ episodes are the trainer's own seeds (none of them a test seed: checked). Prints
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import tempfile
 import time
@@ -24,7 +23,6 @@ from pathlib import Path
 import dasc_env
 from dasc_env.evaluation import run_suite, summarize
 from rmo_agents import Trainer, preset
-from rmo_agents.config import EnvConfig
 from rmo_agents.trainer import episode_seed
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -56,7 +54,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     base = preset(args.preset)
     config = base.with_overrides([f"run.seed={args.seed}", "run.eval_every=0", "run.progress=false",
                                   f"run.out={out}", "run.episodes=1000000000", *args.set])
-    config = dataclasses.replace(config, env=EnvConfig.from_dasc(task.config, num_envs=config.env.num_envs))
+    config = config.on_env(task.config)
     trainer = Trainer(config)
     rows, start, beaten = [], time.perf_counter(), None
     with trainer:

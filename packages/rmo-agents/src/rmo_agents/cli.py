@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
 from pathlib import Path
 
 from .checkpoint import load_checkpoint
-from .config import VARIANTS, EnvConfig, RMOConfig
+from .config import VARIANTS, RMOConfig
 from .presets import PRESETS, preset
 from .trainer import Trainer
 
@@ -88,9 +87,7 @@ def train_main(argv: list[str] | None = None) -> int:
             config = RMOConfig.from_file(args.config) if args.config else preset(args.preset)
             task = suite_task(args)
             if task is not None:
-                config = dataclasses.replace(config, env=EnvConfig.from_dasc(
-                    task.config, num_envs=config.env.num_envs, backend=config.env.backend,
-                    ray_address=config.env.ray_address))
+                config = config.on_env(task.config)
             for flag, (field, _, _) in SHORTCUTS.items():
                 if getattr(args, flag) is not None:
                     config = config.replace_path(field, getattr(args, flag))

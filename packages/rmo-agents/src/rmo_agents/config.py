@@ -295,6 +295,13 @@ class RMOConfig:
     def __post_init__(self) -> None:
         validate(self)
 
+    def on_env(self, dasc: DASCConfig) -> RMOConfig:
+        """A copy training on ``dasc``'s env (``EnvConfig.from_dasc``, e.g. a benchmark task's), keeping where the
+        env copies run (``num_envs``, ``backend``, ``ray_address``)."""
+        env = self.env
+        return replace(self, env=EnvConfig.from_dasc(dasc, num_envs=env.num_envs, backend=env.backend,
+                                                     ray_address=env.ray_address))
+
     @property
     def inner_lr(self) -> float:
         """mu_f / 2 of Eq. 7 and 16 (meta-gradient inner step): ``meta.meta_inner_lr``, else mu_theta-hat / 2."""
