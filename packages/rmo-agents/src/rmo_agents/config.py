@@ -9,21 +9,14 @@ The presets ("paper", "practical") live in ``presets``.
 
 from __future__ import annotations
 
-import json
-import math
-import sys
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, get_args
 
 from dasc_env import DASCConfig
 
-from .validation import AT_LEAST_0, AT_LEAST_1, POSITIVE, UNIT, hints, validate
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from . import config_io
+from .validation import AT_LEAST_0, AT_LEAST_1, POSITIVE, UNIT, validate
 
 Variant = Literal["sparse", "shaped", "meta", "rec", "rmo"]
 """What a run trains (see ``MetaConfig.variant``); ``VARIANTS`` lists them."""
@@ -307,90 +300,29 @@ class RMOConfig:
         """mu_f / 2 of Eq. 7 and 16 (meta-gradient inner step): ``meta.meta_inner_lr``, else mu_theta-hat / 2."""
         return self.meta.meta_inner_lr if self.meta.meta_inner_lr is not None else self.optim.lr_theta_hat / 2
 
-    # ------------------------------------------------------------- io
+    # ------------------------------------------------------------- io (config_io)
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> RMOConfig:
-        if not isinstance(data, dict):
-            raise TypeError(f"an RMOConfig is a dict of sections, got {type(data).__name__}")
-        if unknown := set(data) - set(_SECTIONS):
-            raise ValueError(f"unknown RMOConfig section(s) {sorted(unknown)}; sections: {sorted(_SECTIONS)}")
-        return cls(**{name: _section(_SECTIONS[name], data[name], name) for name in data})
+        return config_io.from_dict(cls, data)
 
     def save(self, path: str | Path) -> None:
         """Write JSON (``.json``) or TOML (``.toml``)."""
-        path = Path(path)
-        if path.suffix == ".toml":
-            import tomli_w
-
-            path.write_text(tomli_w.dumps(_toml_safe(self.to_dict())))
-        else:
-            path.write_text(json.dumps(self.to_dict(), indent=2))
+        config_io.write(self, path)
 
     @classmethod
     def from_file(cls, path: str | Path) -> RMOConfig:
-        path = Path(path)
-        try:
-            data = (tomllib.loads if path.suffix == ".toml" else json.loads)(path.read_text())
-        except (OSError, ValueError) as err:
-            raise ValueError(f"cannot read config {path}: {err}") from None
-        return cls.from_dict(data)
+        return config_io.read(cls, path)
 
     def replace_path(self, dotted: str, value: Any) -> RMOConfig:
         """A copy with ``section.field`` set to ``value`` (validated)."""
-        section, _, name = dotted.partition(".")
-        if section not in _SECTIONS or not name:
-            raise ValueError(f"{dotted!r}: expected section.field with section in {sorted(_SECTIONS)}")
-        sub = getattr(self, section)
-        if name not in {f.name for f in fields(sub)}:
-            raise ValueError(f"{dotted!r}: {section} has no field {name!r}; fields: {[f.name for f in fields(sub)]}")
-        return replace(self, **{section: _section(type(sub), {**asdict(sub), name: value}, section)})
+        return config_io.replace_path(self, dotted, value)
 
     def with_overrides(self, assignments: list[str]) -> RMOConfig:
         """Apply ``section.field=value`` strings (values parsed as JSON, else taken as strings)."""
-        cfg = self
-        for item in assignments:
-            key, sep, raw = item.partition("=")
-            if not sep:
-                raise ValueError(f"--set {item!r}: expected section.field=value")
-            try:
-                value = json.loads(raw)
-            except ValueError:
-                value = raw
-            cfg = cfg.replace_path(key.strip(), value)
-        return cfg
-
-
-_SECTIONS = {"env": EnvConfig, "model": ModelConfig, "ppo": PPOConfig, "meta": MetaConfig,
-             "optim": OptimConfig, "run": RunConfig}
-def _section(cls, values, name: str):
-    if not isinstance(values, dict):
-        raise TypeError(f"config section {name!r} must be a table/dict, got {values!r}")
-    known = hints(cls)  # field name -> resolved annotation
-    if unknown := set(values) - set(known):
-        raise ValueError(f"unknown field(s) {sorted(unknown)} in section {name!r}; fields: {sorted(known)}")
-    cleaned = dict(values)
-    for key, value in values.items():
-        hint = known[key]
-        if get_origin(hint) is tuple and isinstance(value, list):
-            cleaned[key] = tuple(value)
-        if hint is float and isinstance(value, str) and value in ("inf", "Infinity"):
-            cleaned[key] = math.inf
-        if type(None) in get_args(hint) and value == "none":  # TOML has no null: see _toml_safe
-            cleaned[key] = None
-        if hint is dict and isinstance(value, dict):  # DASCConfig fields: no str field takes "none"
-            cleaned[key] = {k: None if v == "none" else v for k, v in value.items()}
-    return cls(**cleaned)
-
-
-def _toml_safe(data):
-    """TOML has no null and no infinity: None becomes the string "none", inf the string "inf"
-    (``_section`` reads them back for the fields that may hold None or inf)."""
-    if isinstance(data, dict):
-        return {k: _toml_safe(v) for k, v in data.items()}
-    return "none" if data is None else "inf" if isinstance(data, float) and math.isinf(data) else data
+        return config_io.with_overrides(self, assignments)
 
 
 __all__ = ["BACKENDS", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "RMOConfig", "RunConfig",
