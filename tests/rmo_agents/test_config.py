@@ -102,3 +102,10 @@ def test_worker_price_needs_per_task_credit():
     with pytest.raises(ValueError, match="ppo.worker_price=0.05 needs ppo.team_advantage 'task' or 'task\\+team'"):
         RMOConfig().with_overrides(["ppo.worker_price=0.05"])
     assert preset("practical").with_overrides(["ppo.worker_price=0.05"]).ppo.worker_price == 0.05
+
+
+def test_replay_credit_needs_the_sparse_variant():
+    with pytest.raises(ValueError, match="ppo.team_advantage='replay' .* needs meta.variant='sparse', got 'rmo'"):
+        RMOConfig().with_overrides(["meta.variant=rmo", "ppo.team_advantage=replay"])
+    cfg = RMOConfig().with_overrides(["meta.variant=sparse", "ppo.team_advantage=replay", "ppo.replays=3"])
+    assert (cfg.ppo.team_advantage, cfg.ppo.replays) == ("replay", 3)

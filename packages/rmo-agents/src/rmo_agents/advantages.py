@@ -6,6 +6,7 @@ and ``next[i]``, the same agent's transition at t + 1 (-1 once it has left); see
 
 * Team advantage (theta, sparse MDP): GAE over steps of the team reward R_t (``team_rewards``);
   every agent live at t shares A_t (or its share r_n / R_t with ``ppo.team_advantage="split"``).
+* Or per-task credit (``task_rewards``) or replay credit (``difference_advantages``) for theta.
 * Agent advantage (theta-hat, shaped MDP): GAE along each agent's own trajectory,
   delta_i = r^sh_i + gamma V^(next) - V^_i, so dA_i / dr_i = 1 exactly (Eq. 18).
 * The eta chain: du_i/d eta (Eq. 12-13) at the matched transitions, carried back along each agent's
@@ -121,12 +122,23 @@ def task_rewards(episode: Episode, clock: np.ndarray, gamma: float, failed_rewar
     return failed_reward * failed - worker_price * episode.busy + outcome
 
 
+def difference_advantages(episode: Episode) -> np.ndarray:
+    """Replay credit (``ppo.team_advantage="replay"``): A_i = pi(a'_i) (Q(a_i) - Q(a'_i)), the exact advantage of a
+    two-action policy, from D_i = Q(recommend) - Q(wait) (``Episode.difference``, by ``replay``): (1 - pi(a_i)) D_i
+    where the rollout recommended, -(1 - pi(a_i)) D_i where it waited; NaN where i was not replayed."""
+    if episode.difference is None:
+        raise ValueError("ppo.team_advantage='replay' needs episodes with a difference (replay.difference_rewards)")
+    other = 1.0 - np.exp(episode.log_prob.astype(np.float64))  # pi(a'_i)
+    return np.where(episode.actions == 1, other, -other) * episode.difference
+
+
 @dataclass(frozen=True)
 class Advantages:
     """Per agent-transition advantages and value targets of a batch of episodes (before normalisation)."""
 
     team: np.ndarray
-    """A of theta per transition: the team A_t of its step, its share (Eq. 17), or its per-task A (``task``)."""
+    """A of theta per transition: the team A_t of its step, its share (Eq. 17), its per-task A (``task``), or its
+    replay credit (``replay``; NaN where not replayed)."""
     agent: np.ndarray
     """A^ of theta-hat per transition (Eq. 17 along the agent's trajectory)."""
     chain: np.ndarray
@@ -177,6 +189,8 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
                                e.next, discount, trace)
             returns_task.append(a_task + vt)
             a_i = a_task + a_i if ppo.team_advantage == "task+team" else a_task
+        if ppo.team_advantage == "replay":
+            a_i = difference_advantages(e)
         team.append(a_i)
         agent.append(a_h)
         chain.append(du)

@@ -58,6 +58,9 @@ class Episode:
     state_time: np.ndarray
     eta: tuple[float, float]
     metrics: dict[str, float] = field(default_factory=dict)
+    difference: np.ndarray | None = None
+    """Per transition: D = Q(recommend) - Q(wait) found by replaying the episode (``replay``), NaN where not
+    replayed; None when nothing was (only ``ppo.team_advantage="replay"`` replays)."""
 
     @property
     def num_steps(self) -> int:

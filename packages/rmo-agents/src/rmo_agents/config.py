@@ -130,13 +130,15 @@ class PPOConfig:
     """Critic heads predict returns normalised by running statistics (MAPPO's ValueNorm)."""
     value_loss: Literal["mse", "huber"] = "mse"
     """Eq. 20: "mse" (the paper) or "huber"."""
-    team_advantage: Literal["shared", "split", "task", "task+team"] = "shared"
+    team_advantage: Literal["shared", "split", "task", "task+team", "replay"] = "shared"
     """theta's advantage: "shared" (every live agent gets the team A_t, the paper), "split" (the authors' r_n / R_t,
-    guarded) or "task" (per-task credit: GAE along each agent's trajectory of its own task's outcome, Eq. 1 or
+    guarded), "task" (per-task credit: GAE along each agent's trajectory of its own task's outcome, Eq. 1 or
     -kappa sum d, and ``failed_reward`` per failed recommendation, against a per-agent value head;
-    ``advantages.task_rewards``) or
+    ``advantages.task_rewards``),
     "task+team" (the per-task A plus the team A_t: the team term carries what an agent's action does to other
-    tasks, e.g. a worker taken from them)."""
+    tasks, e.g. a worker taken from them) or "replay" (difference rewards: the change of the final E(M) when one
+    decision is flipped, found by replaying the episode twice on common random numbers; the actor trains on
+    ``replays`` such decisions per episode; module ``replay``)."""
     team_reward: Literal["env", "revenue_delta"] = "env"
     """Team reward R_t (the team head's target, and theta's signal except under "task"): "env" (sum of the agents'
     sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d); both with
@@ -146,6 +148,8 @@ class PPOConfig:
     None: the env's ``failed_recommendation_reward`` (-1, the paper). Where workers are scarce most allowed
     recommendations fail through contention alone, and -1 each teaches the agents to stop recommending (the
     matcher then has fewer subtasks to choose from); 0 leaves only E(M)."""
+    replays: int = field(default=8, metadata=AT_LEAST_1)
+    """Decisions replayed per episode under ``team_advantage="replay"`` (each: two continuations to the end)."""
     worker_price: float = field(default=0.0, metadata=AT_LEAST_0)
     """Revenue per worker-second charged to per-task credit at each match, for the worker time it commits (from
     the match until the subtask finishes: travel, any wait for a running predecessor, the work): a price on the

@@ -169,8 +169,12 @@ class Learner:
         team, agent, chain = adv.team, adv.agent, adv.chain
         choice = (obs["action_mask"][:, 1] > 0).cpu().numpy() if self.config.model.mask_actions else None
         rows = np.flatnonzero(choice) if choice is not None else np.arange(team.size)
+        replayed = ppo.team_advantage == "replay"
+        if replayed:  # the actor trains on the replayed decisions; their advantages are exact, so only rescaled
+            rows, team = np.flatnonzero(~np.isnan(team)), np.nan_to_num(team)
         if ppo.normalize_advantages:
-            team, _ = standardise(team, rows)
+            team = team / (np.sqrt(np.mean(team[rows] ** 2)) + 1e-8) if replayed and rows.size else (
+                team if replayed else standardise(team, rows)[0])
             agent, sigma = standardise(agent, rows)
             if meta.eta_chain == "gae":
                 chain = chain / sigma

@@ -23,12 +23,15 @@ import torch
 from dasc_env.env import observation_space, state_features
 
 from ._version import __version__
+from .adapter import DascAdapter
+from .buffer import Episode
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .config import RMOConfig
 from .env_source import EnvSource
 from .eta import central_difference
 from .learner import Learner
 from .logger import RunLogger
+from .replay import choose_replays, difference_rewards
 from .rollout import collect
 from .vec_env import make_vec_env
 
@@ -70,6 +73,7 @@ class Trainer:
         self.sample_gen = torch.Generator(device=self.device).manual_seed(run.seed + 1)
         self.shuffle_gen = torch.Generator().manual_seed(run.seed + 2)
         self.episodes_done = 0
+        self.replay_adapter: DascAdapter | None = None
         self.best_revenue = -np.inf
         self.out = Path(run.out)
 
@@ -122,6 +126,8 @@ class Trainer:
         restarts = self.envs.restarts
         t0 = time.perf_counter()
         episodes = collect(self.envs, learner.actor, seeds, learner.eta.pair(), self.sample_gen, self.device)
+        if self.config.ppo.team_advantage == "replay":
+            self.replay(episodes, seeds)
         t1 = time.perf_counter()
         stats = learner.update(episodes, self.shuffle_gen)
         if self.config.meta.learns_eta and self.config.meta.eta_estimator == "paired":
@@ -141,6 +147,19 @@ class Trainer:
             learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t1, 1e-9),
             rollout_s=t1 - t0, learner_s=t2 - t1, worker_restarts=float(self.envs.restarts - restarts))
         return stats
+
+    def replay(self, episodes: list[Episode], seeds: list[int]) -> None:
+        """Replay credit (``ppo.team_advantage="replay"``): ``ppo.replays`` decisions of each episode, drawn from the
+        run seed and the update count, get their D = Q(recommend) - Q(wait) (``replay.difference_rewards``, played
+        in this process)."""
+        if self.replay_adapter is None:
+            self.replay_adapter = DascAdapter(self.source, self.config.meta.matcher)
+        rng = np.random.default_rng(np.random.SeedSequence([self.config.run.seed, 11, self.learner.updates]))
+        rows = [choose_replays(episode, self.config.ppo.replays, rng) for episode in episodes]
+        gains = difference_rewards(self.replay_adapter, self.learner.actor, episodes, seeds, rows, self.device)
+        for episode, chosen, gain in zip(episodes, rows, gains):
+            episode.difference = np.full(episode.num_transitions, np.nan)
+            episode.difference[chosen] = gain
 
     def paired_eta_step(self) -> dict[str, float]:
         """eta up the revenue gradient (``meta.eta_estimator="paired"``): central differences of E(M) over

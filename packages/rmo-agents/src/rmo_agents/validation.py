@@ -28,7 +28,7 @@ UNIT = {"min": 0, "max": 1}
 def validate(cfg: Any) -> None:
     """Check every section of ``cfg`` (a dataclass of dataclass sections, an ``RMOConfig``), then the rules
     that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD; a worker price
-    needs per-task credit (it charges the per-task reward)."""
+    needs per-task credit (it charges the per-task reward); replay credit needs the sparse variant."""
     for f in fields(cfg):
         check_section(f.name, getattr(cfg, f.name))
     cfg.env.dasc_config()
@@ -37,6 +37,9 @@ def validate(cfg: Any) -> None:
     if cfg.ppo.worker_price > 0 and not cfg.ppo.per_task_credit:
         raise ValueError(f"ppo.worker_price={cfg.ppo.worker_price!r} needs ppo.team_advantage 'task' or 'task+team' "
                          f"(it charges per-task credit), got {cfg.ppo.team_advantage!r}")
+    if cfg.ppo.team_advantage == "replay" and cfg.meta.variant != "sparse":
+        raise ValueError(f"ppo.team_advantage='replay' trains theta alone on the replayed decisions: it needs "
+                         f"meta.variant='sparse', got {cfg.meta.variant!r}")
 
 
 def check_section(section: str, obj: Any) -> None:
