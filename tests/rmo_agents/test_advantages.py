@@ -1,9 +1,12 @@
-"""Advantages of both MDPs (Eq. 17, 18), the team reward and du/d eta (Eq. 12-13), against plain loops."""
+"""Advantages of both MDPs (Eq. 17, 18), the team reward and du/d eta (Eq. 12-13), against plain loops; what the
+actors train on (actor_signals)."""
 
 import numpy as np
 import pytest
 
 from rmo_agents.advantages import (
+    Advantages,
+    actor_signals,
     agent_gae,
     discounted_scan,
     episode_clock,
@@ -14,6 +17,7 @@ from rmo_agents.advantages import (
     trajectory_scan,
     utility_grad,
 )
+from rmo_agents.config import MetaConfig, PPOConfig
 from tests.rmo_agents.builders import AGENT, NEXT, PLAYED_CONFIG, PLAYED_ETA, STEP, play_recorded
 
 FAILED = PLAYED_CONFIG.failed_recommendation_reward
@@ -200,3 +204,26 @@ def test_step_discounts_on_a_second_clock_are_gamma_to_the_elapsed_seconds():
     discount, trace = step_discounts(np.array([0.0, 5.0, 20.0]), 0.9, 0.5)
     np.testing.assert_allclose(discount, [0.9 ** 5, 0.9 ** 15, 1.0])
     np.testing.assert_allclose(trace, [0.45 ** 5, 0.45 ** 15, 1.0])
+
+
+def _advantages(team: np.ndarray) -> Advantages:
+    n = team.size
+    return Advantages(team=team, agent=np.arange(n, dtype=float), chain=np.ones((n, 2)), returns=np.zeros(3),
+                      returns_hat=np.zeros(n), returns_task=None)
+
+
+def test_replay_credit_trains_on_the_replayed_rows_divided_by_their_rms_without_centring():
+    team = np.array([np.nan, 3.0, 0.0, np.nan, -4.0, 0.0])
+    rows, a, a_hat, _ = actor_signals(_advantages(team), np.ones(6, bool), PPOConfig(team_advantage="replay"),
+                                      MetaConfig(variant="sparse"))
+    assert rows.tolist() == [1, 2, 4, 5]
+    rms = np.sqrt((9 + 16) / 4)
+    assert np.allclose(a, [0.0, 3 / rms, 0.0, 0.0, -4 / rms, 0.0])  # no-effect decisions stay exactly 0
+    assert np.isclose(a_hat[rows].mean(), 0.0)  # theta-hat's A^ is standardised as usual
+
+
+def test_other_credit_standardises_over_the_transitions_with_a_choice():
+    team = np.array([1.0, 2.0, 3.0, 10.0])
+    rows, a, _, _ = actor_signals(_advantages(team), np.array([True, True, True, False]), PPOConfig(), MetaConfig())
+    assert rows.tolist() == [0, 1, 2]
+    assert np.allclose(a[rows], (team[:3] - 2.0) / team[:3].std())

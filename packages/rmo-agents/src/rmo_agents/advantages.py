@@ -210,3 +210,26 @@ def standardise(advantages: np.ndarray, rows: np.ndarray | None = None) -> tuple
         return advantages.astype(np.float64), 1.0
     sigma = ref.std() + 1e-8
     return (advantages - ref.mean()) / sigma, sigma
+
+
+def actor_signals(adv: Advantages, choice: np.ndarray | None, ppo: PPOConfig,
+                  meta: MetaConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, A, A^, chain) as the actors train on them: the rows are the transitions with a choice (``choice``;
+    None: all), or the replayed ones under replay credit; with ``ppo.normalize_advantages`` A and A^ are
+    standardised over the rows (the eta chain divided by A^'s divisor), except replay credit's A, exact
+    advantages already centred per state, which is only divided by its RMS."""
+    team, agent, chain = adv.team, adv.agent, adv.chain
+    rows = np.flatnonzero(choice) if choice is not None else np.arange(team.size)
+    replayed = ppo.team_advantage == "replay"
+    if replayed:
+        rows, team = np.flatnonzero(~np.isnan(team)), np.nan_to_num(team)
+    if ppo.normalize_advantages:
+        if not replayed:
+            team, _ = standardise(team, rows)
+        elif rows.size:
+            team = team / (np.sqrt(np.mean(team[rows] ** 2)) + 1e-8)
+        agent, sigma = standardise(agent, rows)
+        if meta.eta_chain == "gae":
+            chain = chain / sigma
+    return rows, team, agent, chain
+

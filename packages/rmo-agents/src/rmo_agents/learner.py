@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .advantages import episode_advantages, standardise
+from .advantages import actor_signals, episode_advantages
 from .batch import concat_shared, recommend_rates, select
 from .buffer import Episode
 from .config import RMOConfig
@@ -166,18 +166,8 @@ class Learner:
         state_row = torch.from_numpy(np.concatenate([e.step + o for e, o in zip(episodes, offsets)])).to(dev)
         values, values_hat, values_task = self._values(obs, states, state_row)
         adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.env_failed_reward, values_task)
-        team, agent, chain = adv.team, adv.agent, adv.chain
         choice = (obs["action_mask"][:, 1] > 0).cpu().numpy() if self.config.model.mask_actions else None
-        rows = np.flatnonzero(choice) if choice is not None else np.arange(team.size)
-        replayed = ppo.team_advantage == "replay"
-        if replayed:  # the actor trains on the replayed decisions; their advantages are exact, so only rescaled
-            rows, team = np.flatnonzero(~np.isnan(team)), np.nan_to_num(team)
-        if ppo.normalize_advantages:
-            team = team / (np.sqrt(np.mean(team[rows] ** 2)) + 1e-8) if replayed and rows.size else (
-                team if replayed else standardise(team, rows)[0])
-            agent, sigma = standardise(agent, rows)
-            if meta.eta_chain == "gae":
-                chain = chain / sigma
+        rows, team, agent, chain = actor_signals(adv, choice, ppo, meta)
         ret, ret_hat = (torch.from_numpy(x).to(dev) for x in (adv.returns, adv.returns_hat))
         ret_task = torch.from_numpy(adv.returns_task).to(dev) if self.per_task else None
         if ppo.value_norm:
