@@ -20,6 +20,7 @@ On ``Trainer(preset("practical"))`` at one (city, tasks, workers) point (default
     python benchmarks/train_step.py --quick              # small city, 20 x 40: a smoke test in seconds
     python benchmarks/train_step.py --threads 1 --csv results/train_step.csv
     python benchmarks/train_step.py --device cuda --minibatch 16384
+    python benchmarks/train_step.py --set model.critic_encoder=deepsets   # the critic's set encoder
     python benchmarks/train_step.py --backends sync:1,subprocess:2,ray:2 --iterations 2
 
 ``--backends BACKEND:N,...`` instead times whole training iterations (``Trainer.run``: N episodes rolled out
@@ -59,6 +60,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reference-cap", type=int, default=2048,
                         help="transitions given to the released-shape loop (0: skip it)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="override a field of the practical preset (repeatable)")
     parser.add_argument("--csv", type=Path, help="also write the rows to this CSV file")
     parser.add_argument("--backends", help="BACKEND:COPIES,... (sync, subprocess, ray): time whole training "
                         "iterations per rollout backend instead")
@@ -132,7 +135,8 @@ def print_report(args: argparse.Namespace, m: Measured, rows: list[dict]) -> Non
     steps, transitions = m.steps, m.transitions
     print(f"RMO train step: city {args.city}, {args.tasks} tasks x {args.workers} workers, preset practical "
           f"({cfg.optim.optimizer}, K = {cfg.ppo.epochs} epochs, actor minibatch {cfg.ppo.minibatch_size}, "
-          f"critic minibatch {cfg.ppo.critic_minibatch_size}, sampling {cfg.ppo.sampling})")
+          f"critic minibatch {cfg.ppo.critic_minibatch_size}, sampling {cfg.ppo.sampling}, critic encoder "
+          f"{cfg.model.critic_encoder}{', overrides ' + ' '.join(args.set) if args.set else ''})")
     print(f"device {device} [{device_name(device)}], torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
           f"load average {' '.join(f'{x:.2f}' for x in m.load[0])} before / "
           f"{' '.join(f'{x:.2f}' for x in m.load[1])} after")

@@ -35,7 +35,7 @@ def make_trainer(args: argparse.Namespace, out: str, extra: dict | None = None) 
         changes["ppo.epochs"] = args.epochs
     for key, value in changes.items():
         cfg = cfg.replace_path(key, value)
-    return Trainer(cfg)
+    return Trainer(cfg.with_overrides(getattr(args, "set", None) or []))
 
 
 def run_rollout(trainer: Trainer, episodes: int) -> tuple[list, float]:
