@@ -1,9 +1,11 @@
-"""Trainer: seeded determinism, bitwise resume from a checkpoint, variants, and a CUDA update when present."""
+"""Trainer: seeded determinism, bitwise resume from a checkpoint, variants, the decision bias's SPSA step, and a
+CUDA update when present."""
 
 import pytest
 import torch
 
-from rmo_agents import Trainer
+from dasc_env.env import DECISION_FEATURES
+from rmo_agents import RMOPolicy, Trainer
 from tests.rmo_agents.builders import tiny_config as tiny
 
 
@@ -145,3 +147,37 @@ def test_paired_eta_uses_common_random_numbers(tmp_path):
                       .replace_path("meta.eta_delta", 1e-9))
     stats = trainer.paired_eta_step()  # eta +/- 1e-9 changes no match: the same episodes give the same revenue
     assert stats["revenue_grad_alpha"] == 0.0 and stats["revenue_grad_beta"] == 0.0
+
+
+def test_bias_step_moves_each_component_by_the_step_in_the_sign_of_the_paired_difference(tmp_path):
+    config = tiny(tmp_path, variant="sparse").with_overrides(
+        ["model.decision_bias=true", "meta.bias_lr=0.25", "meta.bias_delta=0.5", "meta.bias_episodes=3"])
+    trainer = Trainer(config)
+    bias = trainer.learner.actor.decision_bias
+    weights = torch.arange(bias.numel(), dtype=torch.float64) - 3.0  # E(M) = w . b, a revenue linear in b
+    calls = []
+
+    def revenue(seeds, eta):
+        calls.append((list(seeds), bias.clone()))
+        return float(weights @ bias.double())
+
+    trainer._mean_revenue = revenue
+    before = bias.clone().double()
+    stats = trainer.bias_step()
+    (seeds_up, up), (seeds_down, down) = calls
+    assert seeds_up == seeds_down and len(seeds_up) == 3  # common random numbers: the same episodes
+    direction = ((up - down) / 1.0).double()  # (b + c D) - (b - c D) = 2 c D, c = 0.5
+    assert set(direction.tolist()) <= {-1.0, 1.0}
+    expected = before + 0.25 * torch.sign(weights @ direction) * direction
+    assert torch.allclose(bias.double(), expected)
+    assert stats["bias_revenue_diff"] == pytest.approx(float(weights @ (up - down).double()))
+    assert stats["bias_ready"] == pytest.approx(float(expected[1 + list(DECISION_FEATURES).index("ready")]))
+
+
+def test_a_run_with_the_decision_bias_saves_it_with_the_actor(tmp_path):
+    config = tiny(tmp_path, variant="sparse", episodes=2).with_overrides(["model.decision_bias=true"])
+    trainer = Trainer(config)
+    trainer.run()
+    learned = trainer.learner.actor.decision_bias
+    assert learned.abs().sum() > 0
+    assert torch.equal(RMOPolicy.load(tmp_path / "last.pt").actor.decision_bias, learned)

@@ -4,6 +4,7 @@ import pytest
 import torch
 from torch.func import functional_call, jvp
 
+from dasc_env.env import DECISION_FEATURES
 from rmo_agents.nets.actor import categorical_terms
 from tests.rmo_agents.builders import FS, FW, KS, KW, make_actor, make_obs
 
@@ -144,3 +145,23 @@ def test_shared_task_graphs_give_the_same_logits_as_one_graph_per_agent():
                   graph_index=torch.arange(8) // 2)
     actor = make_actor()
     torch.testing.assert_close(actor(shared), actor(obs), rtol=1e-12, atol=1e-12)
+
+
+def test_decision_bias_adds_b0_plus_b_dot_own_decision_features_to_the_recommend_logit():
+    plain, biased = make_actor(), make_actor(decision_bias=True)
+    biased.load_state_dict(plain.state_dict(), strict=False)  # same weights; the bias starts at 0
+    obs = make_obs()
+    assert torch.equal(biased(obs), plain(obs))
+    n = len(DECISION_FEATURES)
+    biased.decision_bias.copy_(torch.linspace(-1.0, 1.0, n + 1))
+    own = obs["task_nodes"][torch.arange(16), obs["self_index"], -n:]
+    offset = biased.decision_bias[0] + own @ biased.decision_bias[1:].double()
+    expected = plain(obs) + torch.stack([torch.zeros_like(offset), offset], dim=1)
+    expected = torch.where(obs["action_mask"].bool(), expected, -1e9)  # a masked action stays masked
+    assert torch.allclose(biased(obs), expected)
+
+
+def test_decision_bias_is_a_buffer_the_policy_gradient_does_not_train():
+    actor = make_actor(decision_bias=True)
+    assert "decision_bias" in actor.state_dict() and "decision_bias" not in dict(actor.named_parameters())
+    assert "decision_bias" not in make_actor().state_dict()  # without it, checkpoints are as before

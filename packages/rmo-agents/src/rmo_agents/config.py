@@ -99,6 +99,10 @@ class ModelConfig:
     """Set encoder of the critic: "gru" (the paper) or "deepsets" (mean of an MLP, order-free, faster)."""
     mask_actions: bool = True
     """Mask "recommend" when no idle worker in range has the skills (``action_mask``)."""
+    decision_bias: bool = False
+    """Add b_0 + b . x to the actor's "recommend" logit, x the agent's own decision features (dasc-env's
+    ``DECISION_FEATURES``: ready, matchable, competitors, ...): a policy-level bias learned from revenue itself by
+    paired SPSA (``meta.bias_*``; ``Trainer.bias_step``), not by the policy gradient. False: no bias (the paper)."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,12 @@ class MetaConfig:
     """"clip": SGD on eta clipped to [0, 1] (the paper); "logit": Adam on z with eta = sigmoid(z)."""
     eta_samples: Literal["matched", "positive_shaped"] = "matched"
     """Transitions that drive eta: "matched" (u is defined) or "positive_shaped" (the code's r^sh > 0)."""
+    bias_delta: float = field(default=0.5, metadata=POSITIVE)
+    """c of the decision bias's SPSA step (``model.decision_bias``): E(M) is compared at b + c D and b - c D."""
+    bias_lr: float = field(default=0.1, metadata=POSITIVE)
+    """Step of the decision bias per update: each component moves by +-``bias_lr`` (sign SPSA)."""
+    bias_episodes: int = field(default=4, metadata=AT_LEAST_1)
+    """Fresh episodes per side of the decision bias's paired comparison (common random numbers)."""
     fixed_alpha: float = field(default=0.95, metadata=UNIT)
     """alpha used by variants that do not learn eta (dasc-env's default, the paper's Chengdu choice)."""
     fixed_beta: float = field(default=0.10, metadata=UNIT)

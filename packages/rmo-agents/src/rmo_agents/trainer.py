@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dasc_env.env import observation_space, state_features
+from dasc_env.env import DECISION_FEATURES, observation_space, state_features
 
 from ._version import __version__
 from .adapter import DascAdapter
@@ -132,6 +132,8 @@ class Trainer:
         stats = learner.update(episodes, self.shuffle_gen)
         if self.config.meta.learns_eta and self.config.meta.eta_estimator == "paired":
             stats.update(self.paired_eta_step())
+        if self.config.model.decision_bias:
+            stats.update(self.bias_step())
         t2 = time.perf_counter()
         learner.end_episodes(n)
         self.episodes_done += n
@@ -160,6 +162,31 @@ class Trainer:
         for episode, chosen, gain in zip(episodes, rows, gains):
             episode.difference = np.full(episode.num_transitions, np.nan)
             episode.difference[chosen] = gain
+
+    def bias_step(self) -> dict[str, float]:
+        """The decision bias b (``model.decision_bias``) one sign-SPSA step up E(M): a random +-1 direction D,
+        E(M) at b + c D and at b - c D on ``meta.bias_episodes`` fresh episodes with common random numbers (the
+        same episode and action seeds on both sides), then b <- b + ``meta.bias_lr`` sign(difference) D. Stateless,
+        so a resumed run continues exactly; the direction and the episodes come from the run seed and the update
+        count. Returns b (after the step) and the measured difference."""
+        meta, learner = self.config.meta, self.learner
+        stream = np.random.SeedSequence([self.config.run.seed, 13, learner.updates])
+        seeds = [int(s) for s in stream.generate_state(meta.bias_episodes)]
+        bias = learner.actor.decision_bias
+        direction = np.random.default_rng(stream).choice([-1.0, 1.0], size=bias.numel())
+        base = bias.detach().cpu().double().numpy()
+
+        def revenue_at(b: np.ndarray) -> float:
+            bias.copy_(torch.as_tensor(b, dtype=bias.dtype))
+            return self._mean_revenue(seeds, learner.eta.pair())
+
+        diff = revenue_at(base + meta.bias_delta * direction) - revenue_at(base - meta.bias_delta * direction)
+        new = base + meta.bias_lr * np.sign(diff) * direction
+        for actor in (learner.actor, learner.actor_hat):  # theta-hat (when there is one) acts with the same bias
+            if actor is not None:
+                actor.decision_bias.copy_(torch.as_tensor(new, dtype=bias.dtype))
+        names = ("bias_const", *(f"bias_{name}" for name in DECISION_FEATURES))
+        return {"bias_revenue_diff": float(diff), **dict(zip(names, new.tolist()))}
 
     def paired_eta_step(self) -> dict[str, float]:
         """eta up the revenue gradient (``meta.eta_estimator="paired"``): central differences of E(M) over

@@ -6,8 +6,10 @@ zeroed) and an MLP gives two logits: 0 = "do not recommend", 1 = "recommend". Wi
 ``ModelConfig.mask_actions`` the logit of an action whose ``action_mask`` is 0 is set to
 ``-1e9``: finite, so its probability is exactly 0 and the entropy has no NaN.
 
-The actor holds no buffers and no dropout, so it works with ``torch.func.functional_call``,
-double backward (the meta-gradient of Eq. 6-8) and ``torch.func.jvp``.
+With ``ModelConfig.decision_bias`` the "recommend" logit also gets b_0 + b . x, x the raw decision features of the
+agent's own node (the last ``len(DECISION_FEATURES)`` columns of ``task_nodes``), b a buffer that the policy
+gradient does not touch (``Trainer.bias_step`` learns it from revenue). The actor has no dropout, so it works with
+``torch.func.functional_call``, double backward (the meta-gradient of Eq. 6-8) and ``torch.func.jvp``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import torch
 import torch.nn.functional as F
 from gymnasium import spaces
 from torch import Tensor, nn
+
+from dasc_env.env import DECISION_FEATURES
 
 from ..batch import own_rows
 from ..config import ModelConfig
@@ -32,6 +36,11 @@ class Actor(nn.Module):
                  top_k_subtasks: int, model: ModelConfig):
         super().__init__()
         self.mask_actions = model.mask_actions
+        self.decision_bias: Tensor | None
+        if model.decision_bias:
+            self.register_buffer("decision_bias", torch.zeros(len(DECISION_FEATURES) + 1))
+        else:
+            self.decision_bias = None
         self.gat = GraphEncoder(node_features, model)
         sizes = (model.gat_out + top_k_workers * worker_features + top_k_subtasks * subtask_features,
                  *model.actor_hidden)
@@ -56,6 +65,10 @@ class Actor(nn.Module):
         workers = obs["workers"].to(dtype) * obs["workers_mask"].to(dtype)[..., None]
         subtasks = obs["subtasks"].to(dtype) * obs["subtasks_mask"].to(dtype)[..., None]
         logits = self.mlp(torch.cat([own, workers.flatten(1), subtasks.flatten(1)], dim=1))
+        if self.decision_bias is not None:
+            x = own_rows(obs["task_nodes"], obs)[:, -len(DECISION_FEATURES):].to(dtype)
+            offset = self.decision_bias[0].to(dtype) + x @ self.decision_bias[1:].to(dtype)
+            logits = logits + torch.stack([torch.zeros_like(offset), offset], dim=1)
         if self.mask_actions:
             logits = torch.where(obs["action_mask"].bool(), logits, MASKED_LOGIT)
         return logits
