@@ -8,8 +8,9 @@ sampling as in training; in each, ``--per-episode`` decisions with a choice are 
 credit of ``rmo_agents.replay``: D = final E(M) of the twin that recommends minus that of the twin that waits,
 both played on by the same actor on common random numbers. Split by the agent's ``ready`` decision feature
 (ready: every predecessor finished, where KM recommends; not ready: a predecessor still runs, where KM waits):
-how many flips change any match, the mean D with its 95 % interval, its RMS, and the decisions a learner
-needs before that mean stands out of the noise (two standard errors: (2 RMS / mean)^2).
+how many flips change E(M) at all (D != 0; the others changed no match, or ended level), the mean D with its
+95 % interval, its RMS, and the decisions a learner needs before that mean stands out of the noise (two
+standard errors: (2 RMS / mean)^2).
 
 This is the signal a per-decision credit (``ppo.team_advantage="replay"``) gets; its sign is what the team
 objective says about recommending in that situation, which per-task credit cannot see.
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows = []
     print(f"Q(recommend) - Q(wait) of decisions with a choice on {task.name} ({args.episodes} episodes x "
           f"{args.per_episode} decisions)")
-    print(f"{'checkpoint':<44} {'situation':>10} {'decisions':>9} {'changed':>8} {'mean D':>7} {'95% CI':>16} "
+    print(f"{'checkpoint':<44} {'situation':>10} {'decisions':>9} {'D != 0':>8} {'mean D':>7} {'95% CI':>16} "
           f"{'RMS':>6} {'needed':>8}")
     for checkpoint in args.checkpoints:
         for situation, d in decision_values(checkpoint, task, args.episodes, args.per_episode).items():
@@ -78,10 +79,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
             rms = float(np.sqrt(np.mean(d ** 2))) if d.size else np.nan
             needed = (2 * rms / mean) ** 2 if mean else np.inf  # NaN when no decision
             rows.append({"checkpoint": str(checkpoint), "situation": situation, "decisions": int(d.size),
-                         "changed": float(np.mean(d != 0)) if d.size else np.nan, "mean": mean, "lo": lo, "hi": hi,
+                         "nonzero": float(np.mean(d != 0)) if d.size else np.nan, "mean": mean, "lo": lo, "hi": hi,
                          "rms": rms, "needed": needed})
             r = rows[-1]
-            print(f"{str(checkpoint)[-44:]:<44} {situation:>10} {r['decisions']:>9} {r['changed']:>8.0%} "
+            print(f"{str(checkpoint)[-44:]:<44} {situation:>10} {r['decisions']:>9} {r['nonzero']:>8.0%} "
                   f"{mean:>+7.1f} [{lo:>+6.1f}, {hi:>+6.1f}] {rms:>6.1f} {fmt(needed):>8}")
     return rows
 

@@ -20,6 +20,6 @@ def test_decision_values_split_by_ready_with_consistent_columns():
     assert [r["situation"] for r in rows] == ["ready", "not ready"]
     assert sum(r["decisions"] for r in rows) == 12
     for r in rows:
-        assert 0.0 <= r["changed"] <= 1.0 and r["rms"] >= abs(r["mean"])
+        assert 0.0 <= r["nonzero"] <= 1.0 and r["rms"] >= abs(r["mean"])
         if r["mean"]:
             assert r["needed"] == pytest.approx((2 * r["rms"] / r["mean"]) ** 2)

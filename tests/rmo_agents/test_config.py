@@ -109,3 +109,8 @@ def test_replay_credit_needs_the_sparse_variant():
         RMOConfig().with_overrides(["meta.variant=rmo", "ppo.team_advantage=replay"])
     cfg = RMOConfig().with_overrides(["meta.variant=sparse", "ppo.team_advantage=replay", "ppo.replays=3"])
     assert (cfg.ppo.team_advantage, cfg.ppo.replays) == ("replay", 3)
+
+
+def test_replay_credit_refuses_the_window_sampler():
+    with pytest.raises(ValueError, match="ppo.sampling='window' would drop replayed decisions"):
+        RMOConfig().with_overrides(["meta.variant=sparse", "ppo.team_advantage=replay", "ppo.sampling=window"])

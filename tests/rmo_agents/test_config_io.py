@@ -137,3 +137,19 @@ def test_with_overrides_refuses_an_item_without_equals_sign():
 def test_with_overrides_validates_the_value():
     with pytest.raises(ValueError, match=r"ppo\.gamma=2"):
         RMOConfig().with_overrides(["ppo.gamma=2"])
+
+
+def test_with_overrides_checks_rules_that_join_fields_after_every_assignment_in_any_order():
+    for order in (["ppo.team_advantage=replay", "meta.variant=sparse"],
+                  ["meta.variant=sparse", "ppo.team_advantage=replay"]):
+        cfg = RMOConfig().with_overrides(order)
+        assert (cfg.ppo.team_advantage, cfg.meta.variant) == ("replay", "sparse")
+
+
+def test_with_overrides_later_assignment_to_the_same_field_wins():
+    assert RMOConfig().with_overrides(["ppo.epochs=2", "ppo.epochs=3"]).ppo.epochs == 3
+
+
+def test_with_overrides_refuses_an_unknown_field_before_applying_anything():
+    with pytest.raises(ValueError, match="ppo has no field 'nope'"):
+        RMOConfig().with_overrides(["ppo.epochs=2", "ppo.nope=1"])

@@ -83,8 +83,10 @@ def test_rmo_variant_moves_eta_and_pushes_it_to_the_env(tmp_path):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_one_update_on_the_gpu(tmp_path):
-    trainer = Trainer(tiny(tmp_path, episodes=1, device="cuda"))
+@pytest.mark.parametrize("overrides", [[], ["meta.variant=sparse", "ppo.team_advantage=replay", "ppo.replays=4"],
+                                       ["meta.variant=sparse", "model.decision_bias=true"]])
+def test_one_update_on_the_gpu(tmp_path, overrides):
+    trainer = Trainer(tiny(tmp_path, episodes=1, device="cuda").with_overrides(overrides))
     stats = trainer.run()
     assert next(trainer.learner.actor.parameters()).is_cuda
     assert all(v == v for v in stats.values())
@@ -181,3 +183,25 @@ def test_a_run_with_the_decision_bias_saves_it_with_the_actor(tmp_path):
     learned = trainer.learner.actor.decision_bias
     assert learned.abs().sum() > 0
     assert torch.equal(RMOPolicy.load(tmp_path / "last.pt").actor.decision_bias, learned)
+
+
+@pytest.mark.parametrize("overrides", [["model.decision_bias=true"], ["ppo.team_advantage=replay", "ppo.replays=4"]])
+def test_resume_with_replay_credit_or_the_decision_bias_continues_bit_for_bit(tmp_path, overrides):
+    def config(folder, episodes):
+        return tiny(tmp_path / folder, variant="sparse", episodes=episodes).with_overrides(overrides)
+
+    straight = Trainer(config("straight", 3))
+    straight.run()
+    Trainer(config("split", 2)).run()
+    resumed = Trainer.resume(tmp_path / "split" / "last.pt", episodes=3)
+    resumed.run()
+    assert_same(parameters(straight), parameters(resumed))
+
+
+def test_bias_step_gives_theta_hat_the_same_bias(tmp_path):
+    trainer = Trainer(tiny(tmp_path, variant="rmo").with_overrides(["model.decision_bias=true"]))
+    trainer._mean_revenue = lambda seeds, eta: float(trainer.learner.actor.decision_bias.sum())
+    trainer.bias_step()
+    learner = trainer.learner
+    assert learner.actor.decision_bias.abs().sum() > 0
+    assert torch.equal(learner.actor_hat.decision_bias, learner.actor.decision_bias)

@@ -142,7 +142,7 @@ class PPOConfig:
     "task+team" (the per-task A plus the team A_t: the team term carries what an agent's action does to other
     tasks, e.g. a worker taken from them) or "replay" (difference rewards: the change of the final E(M) when one
     decision is flipped, found by replaying the episode twice on common random numbers; the actor trains on
-    ``replays`` such decisions per episode; module ``replay``)."""
+    ``replays`` such decisions per episode, and the critic is not trained; module ``replay``)."""
     team_reward: Literal["env", "revenue_delta"] = "env"
     """Team reward R_t (the team head's target, and theta's signal except under "task"): "env" (sum of the agents'
     sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d); both with
@@ -153,7 +153,8 @@ class PPOConfig:
     recommendations fail through contention alone, and -1 each teaches the agents to stop recommending (the
     matcher then has fewer subtasks to choose from); 0 leaves only E(M)."""
     replays: int = field(default=8, metadata=AT_LEAST_1)
-    """Decisions replayed per episode under ``team_advantage="replay"`` (each: two continuations to the end)."""
+    """Decisions replayed per episode under ``team_advantage="replay"`` (each: two continuations to the end;
+    ignored otherwise)."""
     worker_price: float = field(default=0.0, metadata=AT_LEAST_0)
     """Revenue per worker-second charged to per-task credit at each match, for the worker time it commits (from
     the match until the subtask finishes: travel, any wait for a running predecessor, the work): a price on the
@@ -215,7 +216,8 @@ class MetaConfig:
     bias_delta: float = field(default=0.5, metadata=POSITIVE)
     """c of the decision bias's SPSA step (``model.decision_bias``): E(M) is compared at b + c D and b - c D."""
     bias_lr: float = field(default=0.1, metadata=POSITIVE)
-    """Step of the decision bias per update: each component moves by +-``bias_lr`` (sign SPSA)."""
+    """Step of the decision bias per update: each component moves by +-``bias_lr`` (sign SPSA; not at all when the
+    two sides earn exactly the same). The ``bias_*`` fields are ignored without ``model.decision_bias``."""
     bias_episodes: int = field(default=4, metadata=AT_LEAST_1)
     """Fresh episodes per side of the decision bias's paired comparison (common random numbers)."""
     fixed_alpha: float = field(default=0.95, metadata=UNIT)

@@ -58,19 +58,14 @@ def write(cfg: Any, path: str | Path) -> None:
 
 def replace_path(cfg: C, dotted: str, value: Any) -> C:
     """A copy of ``cfg`` with ``section.field`` set to ``value`` (validated)."""
-    section, _, name = dotted.partition(".")
-    sections = {f.name for f in fields(cfg)}
-    if section not in sections or not name:
-        raise ValueError(f"{dotted!r}: expected section.field with section in {sorted(sections)}")
-    sub = getattr(cfg, section)
-    if name not in {f.name for f in fields(sub)}:
-        raise ValueError(f"{dotted!r}: {section} has no field {name!r}; fields: {[f.name for f in fields(sub)]}")
-    return replace(cfg, **{section: _section(type(sub), {**asdict(sub), name: value}, section)})
+    return _apply(cfg, [(dotted, value)])
 
 
 def with_overrides(cfg: C, assignments: list[str]) -> C:
-    """A copy of ``cfg`` with ``section.field=value`` strings applied in order (values parsed as JSON, else taken as
-    strings)."""
+    """A copy of ``cfg`` with ``section.field=value`` strings applied (values parsed as JSON, else taken as
+    strings; a later assignment to the same field wins). The result is validated once, so rules that join
+    fields (e.g. ``ppo.team_advantage="replay"`` needs ``meta.variant="sparse"``) do not depend on the order."""
+    parsed = []
     for item in assignments:
         key, sep, raw = item.partition("=")
         if not sep:
@@ -79,8 +74,26 @@ def with_overrides(cfg: C, assignments: list[str]) -> C:
             value = json.loads(raw)
         except ValueError:
             value = raw
-        cfg = replace_path(cfg, key.strip(), value)
-    return cfg
+        parsed.append((key.strip(), value))
+    return _apply(cfg, parsed)
+
+
+def _apply(cfg: C, assignments: list[tuple[str, Any]]) -> C:
+    """``cfg`` with every (``section.field``, value) set, each section rebuilt once and the whole validated once."""
+    sections = {f.name for f in fields(cfg)}
+    changes: dict[str, dict[str, Any]] = {}
+    for dotted, value in assignments:
+        section, _, name = dotted.partition(".")
+        if section not in sections or not name:
+            raise ValueError(f"{dotted!r}: expected section.field with section in {sorted(sections)}")
+        names = [f.name for f in fields(getattr(cfg, section))]
+        if name not in names:
+            raise ValueError(f"{dotted!r}: {section} has no field {name!r}; fields: {names}")
+        changes.setdefault(section, {})[name] = value
+    if not changes:
+        return cfg
+    return replace(cfg, **{section: _section(type(getattr(cfg, section)), {**asdict(getattr(cfg, section)), **values},
+                                             section) for section, values in changes.items()})
 
 
 def _section(cls, values, name: str):

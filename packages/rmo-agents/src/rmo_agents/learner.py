@@ -136,7 +136,7 @@ class Learner:
                 # |meta| and cos(grad L, meta) are logged from the first minibatch (one extra backward).
                 for key, value in self.actor_step(batch, idx, nxt, split_meta=epoch == j == 0).items():
                     stats.setdefault(key, []).append(value)
-        for _ in range(ppo.epochs):
+        for _ in range(ppo.epochs if ppo.team_advantage != "replay" else 0):  # replay credit needs no critic
             steps = torch.randperm(batch.num_states, generator=generator).to(self.device)
             for rows in steps.split(ppo.critic_minibatch_size):
                 for key, value in self.critic_step(batch, rows).items():

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 GROUPS = {
     "episode": ("revenue", "completed", "failed", "failed_recommendations", "eval_revenue"),
     "speed": ("rollout_steps_per_s", "rollout_transitions_per_s", "learner_transitions_per_s", "rollout_s",
-              "learner_s", "env_steps", "transitions"),
+              "replay_s", "learner_s", "revenue_steps_s", "env_steps", "transitions"),
     "eta": ("alpha", "beta", "g_alpha", "g_beta", "revenue_grad_alpha", "revenue_grad_beta"),
 }
 

@@ -76,7 +76,8 @@ def flipped_twins(adapter: DascAdapter, episode: Episode, seed: int, rows: np.nd
         at_t = np.flatnonzero(episode.step == t)
         live, recommended = episode.agent[at_t], episode.agent[at_t][episode.actions[at_t] == 1]
         if not np.array_equal(env.observation_batch[0], live):
-            raise RuntimeError(f"replay of episode seed {seed} diverged at step {t}: the env is not deterministic")
+            raise RuntimeError(f"replay of episode seed {seed} diverged at step {t}: it does not reproduce the record "
+                               "(another seed, env source or matcher, or a non-deterministic env)")
         for k in np.flatnonzero(episode.step[rows] == t):
             agent = episode.agent[rows[k]]
             others = recommended[recommended != agent]

@@ -6,7 +6,9 @@
 Every random choice flows from ``RunConfig.seed``: parameter initialisation
 (``torch.manual_seed``), action sampling and minibatch shuffling (two
 ``torch.Generator``s) and the env episodes (seed of episode k:
-``SeedSequence([seed, k])``). Evaluation uses held-out episode seeds ``run.eval_seed_base`` + i (10^6 + i).
+``SeedSequence([seed, k])``); the extra episodes and draws of the paired eta step, replay credit and the decision
+bias come from ``SeedSequence([seed, 7 | 11 | 13, update])``. Evaluation uses held-out episode seeds
+``run.eval_seed_base`` + i (10^6 + i).
 """
 
 from __future__ import annotations
@@ -126,15 +128,17 @@ class Trainer:
         restarts = self.envs.restarts
         t0 = time.perf_counter()
         episodes = collect(self.envs, learner.actor, seeds, learner.eta.pair(), self.sample_gen, self.device)
+        t1 = time.perf_counter()
         if self.config.ppo.team_advantage == "replay":
             self.replay(episodes, seeds)
-        t1 = time.perf_counter()
+        t_replay = time.perf_counter()
         stats = learner.update(episodes, self.shuffle_gen)
+        t2 = time.perf_counter()
         if self.config.meta.learns_eta and self.config.meta.eta_estimator == "paired":
             stats.update(self.paired_eta_step())
         if self.config.model.decision_bias:
             stats.update(self.bias_step())
-        t2 = time.perf_counter()
+        t3 = time.perf_counter()
         learner.end_episodes(n)
         self.episodes_done += n
         transitions = sum(e.num_transitions for e in episodes)
@@ -146,8 +150,9 @@ class Trainer:
             failed_recommendations=float(np.mean([e.metrics["failed_recommendations"] for e in episodes])),
             env_steps=float(steps), transitions=float(transitions),
             rollout_steps_per_s=steps / max(t1 - t0, 1e-9), rollout_transitions_per_s=transitions / max(t1 - t0, 1e-9),
-            learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t1, 1e-9),
-            rollout_s=t1 - t0, learner_s=t2 - t1, worker_restarts=float(self.envs.restarts - restarts))
+            learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t_replay, 1e-9),
+            rollout_s=t1 - t0, replay_s=t_replay - t1, learner_s=t2 - t_replay, revenue_steps_s=t3 - t2,
+            worker_restarts=float(self.envs.restarts - restarts))
         return stats
 
     def replay(self, episodes: list[Episode], seeds: list[int]) -> None:
@@ -180,11 +185,14 @@ class Trainer:
             bias.copy_(torch.as_tensor(b, dtype=bias.dtype))
             return self._mean_revenue(seeds, learner.eta.pair())
 
-        diff = revenue_at(base + meta.bias_delta * direction) - revenue_at(base - meta.bias_delta * direction)
-        new = base + meta.bias_lr * np.sign(diff) * direction
-        for actor in (learner.actor, learner.actor_hat):  # theta-hat (when there is one) acts with the same bias
-            if actor is not None:
-                actor.decision_bias.copy_(torch.as_tensor(new, dtype=bias.dtype))
+        new = base
+        try:
+            diff = revenue_at(base + meta.bias_delta * direction) - revenue_at(base - meta.bias_delta * direction)
+            new = base + meta.bias_lr * np.sign(diff) * direction
+        finally:  # theta-hat (when there is one) evaluates its ratio with the same bias
+            for actor in (learner.actor, learner.actor_hat):
+                if actor is not None:
+                    actor.decision_bias.copy_(torch.as_tensor(new, dtype=bias.dtype))
         names = ("bias_const", *(f"bias_{name}" for name in DECISION_FEATURES))
         return {"bias_revenue_diff": float(diff), **dict(zip(names, new.tolist()))}
 

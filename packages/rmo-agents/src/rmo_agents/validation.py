@@ -28,7 +28,8 @@ UNIT = {"min": 0, "max": 1}
 def validate(cfg: Any) -> None:
     """Check every section of ``cfg`` (a dataclass of dataclass sections, an ``RMOConfig``), then the rules
     that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD; a worker price
-    needs per-task credit (it charges the per-task reward); replay credit needs the sparse variant."""
+    needs per-task credit (it charges the per-task reward); replay credit needs the sparse variant and
+    all of its decisions sampled."""
     for f in fields(cfg):
         check_section(f.name, getattr(cfg, f.name))
     cfg.env.dasc_config()
@@ -40,6 +41,9 @@ def validate(cfg: Any) -> None:
     if cfg.ppo.team_advantage == "replay" and cfg.meta.variant != "sparse":
         raise ValueError(f"ppo.team_advantage='replay' trains theta alone on the replayed decisions: it needs "
                          f"meta.variant='sparse', got {cfg.meta.variant!r}")
+    if cfg.ppo.team_advantage == "replay" and cfg.ppo.sampling == "window":
+        raise ValueError("ppo.sampling='window' would drop replayed decisions outside its windows: ppo.team_advantage="
+                         "'replay' needs ppo.sampling 'groups' or 'shuffle'")
 
 
 def check_section(section: str, obj: Any) -> None:
