@@ -165,3 +165,17 @@ def test_decision_bias_is_a_buffer_the_policy_gradient_does_not_train():
     actor = make_actor(decision_bias=True)
     assert "decision_bias" in actor.state_dict() and "decision_bias" not in dict(actor.named_parameters())
     assert "decision_bias" not in make_actor().state_dict()  # without it, checkpoints are as before
+
+
+def test_decision_bias_reads_only_the_named_features():
+    actor = make_actor(decision_bias=True, decision_bias_features=("ready",))
+    plain = make_actor()
+    actor.load_state_dict(plain.state_dict(), strict=False)
+    actor.decision_bias.copy_(torch.tensor([0.5, 2.0]))
+    obs = make_obs()
+    ready = obs["task_nodes"][torch.arange(16), obs["self_index"], list(DECISION_FEATURES).index("ready") - len(
+        DECISION_FEATURES)]
+    offset = 0.5 + 2.0 * ready
+    expected = torch.where(obs["action_mask"].bool(),
+                           plain(obs) + torch.stack([torch.zeros_like(offset), offset], dim=1), -1e9)
+    assert actor.decision_bias.shape == (2,) and torch.allclose(actor(obs), expected)

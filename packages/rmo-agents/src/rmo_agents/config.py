@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from dasc_env import DASCConfig
+from dasc_env.env import DECISION_FEATURES
 
 from . import config_io
 from .validation import AT_LEAST_0, AT_LEAST_1, POSITIVE, UNIT, validate
@@ -23,6 +24,8 @@ Variant = Literal["sparse", "shaped", "meta", "rec", "rmo"]
 Backend = Literal["sync", "subprocess", "ray"]
 """Where the env copies of the rollouts run (see ``EnvConfig.backend``); ``BACKENDS`` lists them."""
 VARIANTS, BACKENDS = get_args(Variant), get_args(Backend)
+DecisionFeature = Literal[DECISION_FEATURES]  # type: ignore[valid-type]
+"""A per-agent decision feature of dasc-env's observation (``dasc_env.env.DECISION_FEATURES``)."""
 
 
 EVAL_SEED_BASE = 10**6
@@ -103,6 +106,8 @@ class ModelConfig:
     """Add b_0 + b . x to the actor's "recommend" logit, x the agent's own decision features (dasc-env's
     ``DECISION_FEATURES``: ready, matchable, competitors, ...): a policy-level bias learned from revenue itself by
     paired SPSA (``meta.bias_*``; ``Trainer.bias_step``), not by the policy gradient. False: no bias (the paper)."""
+    decision_bias_features: tuple[DecisionFeature, ...] = DECISION_FEATURES
+    """Which of the agent's decision features x the decision bias reads (default: all; empty: b_0 alone)."""
 
 
 @dataclass(frozen=True)

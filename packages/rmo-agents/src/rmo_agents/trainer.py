@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dasc_env.env import DECISION_FEATURES, observation_space, state_features
+from dasc_env.env import observation_space, state_features
 
 from ._version import __version__
 from .adapter import DascAdapter
@@ -193,7 +193,7 @@ class Trainer:
             for actor in (learner.actor, learner.actor_hat):
                 if actor is not None:
                     actor.decision_bias.copy_(torch.as_tensor(new, dtype=bias.dtype))
-        names = ("bias_const", *(f"bias_{name}" for name in DECISION_FEATURES))
+        names = ("bias_const", *(f"bias_{name}" for name in self.config.model.decision_bias_features))
         return {"bias_revenue_diff": float(diff), **dict(zip(names, new.tolist()))}
 
     def paired_eta_step(self) -> dict[str, float]:

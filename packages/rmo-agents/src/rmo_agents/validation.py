@@ -3,7 +3,7 @@
 Each rule of a single field is declared once, on the field itself (``config.py``), and checked here generically:
 
 * its annotation: ``int``, ``float`` (finite), ``bool``, ``str``, ``dict``, ``tuple[int, ...]``, ``X | None``,
-  or ``Literal[...]``, whose arguments are the allowed values;
+  or ``Literal[...]``, whose arguments are the allowed values (also of each item of a ``tuple[Literal[...], ...]``);
 * its numeric range, in ``dataclasses.field(metadata=...)``: ``min`` (>=), ``gt`` (>), ``max`` (<=), and
   ``inf`` (True: the float may be +inf). The range of a tuple applies to each item of a non-empty tuple.
 
@@ -58,6 +58,9 @@ def check_section(section: str, obj: Any) -> None:
         allowed = choices(hint)
         if allowed is not None and value not in allowed:
             raise ValueError(f"{name}={value!r} must be one of {allowed}")
+        item_allowed = choices(get_args(hint)[0]) if get_origin(hint) is tuple else None
+        if item_allowed is not None and not set(value) <= set(item_allowed):
+            raise ValueError(f"{name}={value!r}: each item must be one of {item_allowed}")
         if _bounded(rule) and not _in_range(value, rule):
             what = f"a non-empty tuple of values {_range_text(rule)}" if isinstance(value, tuple) else _range_text(rule)
             raise ValueError(f"{name}={value!r} must be {what}")

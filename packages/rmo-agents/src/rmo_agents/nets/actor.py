@@ -7,7 +7,8 @@ zeroed) and an MLP gives two logits: 0 = "do not recommend", 1 = "recommend". Wi
 ``-1e9``: finite, so its probability is exactly 0 and the entropy has no NaN.
 
 With ``ModelConfig.decision_bias`` the "recommend" logit also gets b_0 + b . x, x the raw decision features of the
-agent's own node (the last ``len(DECISION_FEATURES)`` columns of ``task_nodes``), b a buffer that the policy
+agent's own node (of the last ``len(DECISION_FEATURES)`` columns of ``task_nodes``, those named by
+``ModelConfig.decision_bias_features``), b a buffer that the policy
 gradient does not touch (``Trainer.bias_step`` learns it from revenue). The actor has no dropout, so it works with
 ``torch.func.functional_call``, double backward (the meta-gradient of Eq. 6-8) and ``torch.func.jvp``.
 """
@@ -38,7 +39,8 @@ class Actor(nn.Module):
         self.mask_actions = model.mask_actions
         self.decision_bias: Tensor | None
         if model.decision_bias:
-            self.register_buffer("decision_bias", torch.zeros(len(DECISION_FEATURES) + 1))
+            self.bias_columns = [DECISION_FEATURES.index(f) for f in model.decision_bias_features]
+            self.register_buffer("decision_bias", torch.zeros(len(self.bias_columns) + 1))
         else:
             self.decision_bias = None
         self.gat = GraphEncoder(node_features, model)
@@ -66,7 +68,7 @@ class Actor(nn.Module):
         subtasks = obs["subtasks"].to(dtype) * obs["subtasks_mask"].to(dtype)[..., None]
         logits = self.mlp(torch.cat([own, workers.flatten(1), subtasks.flatten(1)], dim=1))
         if self.decision_bias is not None:
-            x = own_rows(obs["task_nodes"], obs)[:, -len(DECISION_FEATURES):].to(dtype)
+            x = own_rows(obs["task_nodes"], obs)[:, -len(DECISION_FEATURES):][:, self.bias_columns].to(dtype)
             offset = self.decision_bias[0].to(dtype) + x @ self.decision_bias[1:].to(dtype)
             logits = logits + torch.stack([torch.zeros_like(offset), offset], dim=1)
         if self.mask_actions:
