@@ -20,7 +20,7 @@ import torch
 import dasc_env
 from dasc_env.evaluation import run_episode
 from rmo_agents import RMOPolicy
-from rmo_agents.batch import READY_COLUMN, observe, own_rows, to_tensors
+from rmo_agents.batch import observe, ready, to_tensors
 
 
 class Probe(RMOPolicy):
@@ -38,9 +38,9 @@ class Probe(RMOPolicy):
             with torch.no_grad():
                 p = torch.softmax(self.actor(obs), dim=-1)[:, 1]
             allowed = obs["action_mask"][:, 1] > 0
-            ready = own_rows(obs["task_nodes"], obs)[:, READY_COLUMN] > 0.5
-            self.seen["ready"].append(p[allowed & ready].numpy())
-            self.seen["not ready"].append(p[allowed & ~ready].numpy())
+            is_ready = ready(obs)
+            self.seen["ready"].append(p[allowed & is_ready].numpy())
+            self.seen["not ready"].append(p[allowed & ~is_ready].numpy())
         return super().act(env, observations)
 
 

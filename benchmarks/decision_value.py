@@ -29,7 +29,7 @@ import dasc_env
 from dasc_env.evaluation.regret import interval95
 from rmo_agents import RMOPolicy
 from rmo_agents.adapter import DascAdapter
-from rmo_agents.batch import READY_COLUMN, own_rows, to_tensors
+from rmo_agents.batch import ready, to_tensors
 from rmo_agents.env_source import EnvSource
 from rmo_agents.replay import choose_replays, difference_rewards
 from rmo_agents.rollout import collect
@@ -51,10 +51,9 @@ def decision_values(checkpoint: Path, task, episodes: int, per_episode: int) -> 
             episode = collect(envs, policy.actor, [seed], policy.eta, torch.Generator().manual_seed(seed), device)[0]
             rows = choose_replays(episode, per_episode, rng)
             gain = difference_rewards(adapter, policy.actor, [episode], [seed], [rows], device)[0]
-            obs = to_tensors(episode.obs, device)
-            ready = (own_rows(obs["task_nodes"], obs)[:, READY_COLUMN] > 0.5).numpy()[rows]
-            out["ready"].append(gain[ready])
-            out["not ready"].append(gain[~ready])
+            is_ready = ready(to_tensors(episode.obs, device)).numpy()[rows]
+            out["ready"].append(gain[is_ready])
+            out["not ready"].append(gain[~is_ready])
     finally:
         envs.close()
     return {k: np.concatenate(v) for k, v in out.items()}

@@ -13,6 +13,7 @@ from rmo_agents.batch import (
     READY_COLUMN,
     concat_shared,
     observe,
+    ready,
     recommend_rates,
     sample_actions,
     select,
@@ -89,6 +90,14 @@ def test_sample_actions_never_takes_a_masked_action_and_repeats_with_the_generat
     assert actions.dtype == np.int64 and log_prob.dtype == np.float32 and actions.shape == (64,)
     assert not actions[batch["action_mask"][:, 1] == 0].any()
     np.testing.assert_array_equal(actions, draws[1][0])
+
+
+def test_ready_reads_each_agents_own_node():
+    nodes = torch.zeros(2, 3, 20)
+    nodes[0, 1, READY_COLUMN] = 1.0
+    nodes[1, 2, READY_COLUMN] = 1.0
+    obs = {"task_nodes": nodes, "self_index": torch.tensor([0, 1, 2, 0]), "graph_index": torch.tensor([0, 0, 1, 1])}
+    assert ready(obs).tolist() == [False, True, True, False]
 
 
 def test_recommend_rates_split_the_sampled_recommendations_by_the_ready_feature():

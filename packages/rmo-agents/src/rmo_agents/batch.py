@@ -91,15 +91,21 @@ def own_rows(table: torch.Tensor, obs: dict[str, torch.Tensor]) -> torch.Tensor:
     return table[graph_index.long(), self_index]
 
 
+def ready(obs: dict[str, torch.Tensor]) -> torch.Tensor:
+    """``(N,)`` bool: each agent's own ``ready`` decision feature (every predecessor of its subtask has finished,
+    where KM recommends; False while a predecessor still runs)."""
+    return own_rows(obs["task_nodes"], obs)[:, READY_COLUMN] > 0.5
+
+
 def recommend_rates(obs: dict[str, torch.Tensor], actions: torch.Tensor, rows: torch.Tensor) -> dict[str, float]:
     """P(recommend | allowed) as sampled over the transitions ``rows`` (those with a choice), overall and split by
     the agent's own ``ready`` feature: ``recommend_rate``, ``recommend_rate_ready`` (every predecessor finished,
     where KM recommends) and ``recommend_rate_not_ready`` (a predecessor still running; NaN where none)."""
     chosen = actions[rows].float()
-    ready = own_rows(obs["task_nodes"], obs)[rows, READY_COLUMN] > 0.5
+    is_ready = ready(obs)[rows]
 
     def mean(values: torch.Tensor) -> float:
         return float(values.mean()) if values.numel() else math.nan
 
-    return {"recommend_rate": mean(chosen), "recommend_rate_ready": mean(chosen[ready]),
-            "recommend_rate_not_ready": mean(chosen[~ready])}
+    return {"recommend_rate": mean(chosen), "recommend_rate_ready": mean(chosen[is_ready]),
+            "recommend_rate_not_ready": mean(chosen[~is_ready])}
