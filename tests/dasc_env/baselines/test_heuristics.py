@@ -87,3 +87,29 @@ def test_no_method_ever_breaks_a_constraint(method):
     u = env.unwrapped
     assert dasc_env.verify_ledger(u.scenario, u.ledger, u.config) == []
     assert len(u.ledger.matches) > 0
+
+
+def test_km_eta_option_sets_the_weights_that_decide_the_match():
+    # Subtask at node 10 needs skill 0. Worker 0 is 1 block away with three skills (u_skill 1/3), worker 1 is
+    # 8 blocks away with skill 0 alone (u_skill 1). The paper's eta (0.95, 0.10) weighs distance 0.855 and skill
+    # 0.095, so KM takes worker 0; eta (1, 1) weighs skill alone, so KM takes worker 1 (u_time is the same).
+    task = dict(created=0.0, expected=5000.0, deadline=9000.0, payment=100.0, subtasks=[(10, [0], 60.0)])
+    env = env_for([(11, [0, 1, 2]), (18, [0])], [task])
+    for eta, worker in ((None, 0), ("1,1", 1), ((0.95, 0.10), 0)):
+        policy = make_method("km", **({} if eta is None else {"eta": eta}))
+        obs = start(env, policy)
+        assert env.unwrapped.utility_params == ((0.95, 0.10) if eta is None else dasc_env.config.parse_eta(eta))
+        _, _, _, _, infos = env.step(policy.act(env.unwrapped, obs))
+        assert infos["subtask_0_0"]["worker"] == worker
+
+
+@pytest.mark.parametrize("bad", ["0.5", "0.5,1.5", "a,b", (0.5, 0.5, 0.5), -1])
+def test_eta_option_refuses_anything_but_two_weights_in_the_unit_interval(bad):
+    for method in ("km", "ready-km", "all"):
+        with pytest.raises(ValueError, match="eta=.* must be two numbers in \\[0, 1\\]"):
+            make_method(method, eta=bad)
+
+
+def test_eta_option_needs_the_km_matcher():
+    with pytest.raises(ValueError, match="needs the KM matcher"):
+        dasc_env.baselines.RulePolicy("greedy", "finished", matcher="greedy", eta="0.5,0.5")

@@ -206,6 +206,21 @@ def check_eta(alpha: float, beta: float) -> None:
             raise ValueError(f"{name} must be in [0, 1], got {value!r}")
 
 
+def parse_eta(value) -> tuple[float, float] | None:
+    """None, an (alpha, beta) pair, or its command-line spelling "alpha,beta" (e.g. ``dasc-eval --km-eta 0.5,0.5``):
+    the pair as floats, each in [0, 1] (Eq. 13), or a ``ValueError`` naming the value."""
+    if value is None:
+        return None
+    parts = value.split(",") if isinstance(value, str) else value
+    try:
+        pair = tuple(float(v) for v in parts)
+    except (TypeError, ValueError):
+        pair = ()
+    if len(pair) != 2 or not all(0.0 <= v <= 1.0 for v in pair):
+        raise ValueError(f"eta={value!r} must be two numbers in [0, 1], alpha and beta (e.g. '0.95,0.10')")
+    return pair
+
+
 def _require(config: DASCConfig, ok: bool, name: str, rule: str) -> None:
     if not ok:
         raise ValueError(f"DASCConfig.{name}={getattr(config, name)!r} {rule}")

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from dasc_env.baselines import Policy
+from dasc_env.config import parse_eta
 from dasc_env.env import observation_space
 
 from .batch import observe, sample_actions
@@ -116,24 +117,10 @@ def _flag(value: bool | str) -> bool:
     raise ValueError(f"sample={value!r} must be true or false")
 
 
-def _eta(value) -> tuple[float, float] | None:
-    """None, an (alpha, beta) pair, or its command-line spelling "alpha,beta", each in [0, 1]."""
-    if value is None:
-        return None
-    parts = value.split(",") if isinstance(value, str) else value
-    try:
-        pair = tuple(float(v) for v in parts)
-    except (TypeError, ValueError):
-        pair = ()
-    if len(pair) != 2 or not all(0.0 <= v <= 1.0 for v in pair):
-        raise ValueError(f"eta={value!r} must be two numbers in [0, 1], alpha and beta (e.g. '0.95,0.10')")
-    return pair
-
-
 def rmo_method(checkpoint: str | None = None, sample: bool | str = True, eta=None) -> RMOPolicy:
     """Factory of the dasc-env method ``rmo``: learned recommendation, KM, learned eta (Fig. 7); ``eta``
     ("alpha,beta") matches with fixed weights instead."""
-    return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=_flag(sample), eta=_eta(eta))
+    return RMOPolicy.load(_checkpoint(checkpoint), "km", "rmo", sample=_flag(sample), eta=parse_eta(eta))
 
 
 def rec_method(checkpoint: str | None = None, sample: bool | str = True) -> RMOPolicy:

@@ -9,12 +9,17 @@
 * ALL: recommend every live subtask; the env's layered matching still
   respects the order constraint; KM matching.
 * RANDOM: each live subtask with probability ``p``; KM matching.
+
+KM matches on the utility of Eq. 9-13 with the config's eta; the KM methods' option ``eta`` ("alpha,beta",
+e.g. ``dasc-eval --methods km --km-eta 0.5,0.5``) matches with those weights instead, so that a learner that
+learns eta can be compared with the same rule at a hand-set or tuned eta (``benchmarks/eta_grid.py``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..config import parse_eta
 from ..env import DASCParallelEnv, SubtaskStatus, is_live
 from .policy import Policy
 
@@ -24,10 +29,18 @@ RULES = ("finished", "assigned", "all")
 class RulePolicy(Policy):
     """Recommend open subtasks whose predecessors satisfy ``rule``; match with ``matcher``."""
 
-    def __init__(self, name: str, rule: str, matcher: str = "km"):
+    def __init__(self, name: str, rule: str, matcher: str = "km", eta=None):
         if rule not in RULES:
             raise ValueError(f"rule={rule!r} must be one of {RULES}")
+        self.eta = parse_eta(eta)
+        if self.eta is not None and matcher != "km":
+            raise ValueError(f"eta={eta!r} needs the KM matcher (matcher={matcher!r} does not read the utility)")
         self.name, self.rule, self.matcher = name, rule, matcher
+
+    def reset(self, env: DASCParallelEnv, seed: int | None = None) -> None:
+        super().reset(env, seed)
+        if self.eta is not None:
+            env.set_utility_params(*self.eta)
 
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
         status = env.subtask_status
@@ -57,13 +70,13 @@ def greedy() -> RulePolicy:
     return RulePolicy("greedy", "finished", matcher="greedy")
 
 
-def km() -> RulePolicy:
-    return RulePolicy("km", "finished", matcher="km")
+def km(eta=None) -> RulePolicy:
+    return RulePolicy("km", "finished", matcher="km", eta=eta)
 
 
-def ready_km() -> RulePolicy:
-    return RulePolicy("ready-km", "assigned", matcher="km")
+def ready_km(eta=None) -> RulePolicy:
+    return RulePolicy("ready-km", "assigned", matcher="km", eta=eta)
 
 
-def recommend_all() -> RulePolicy:
-    return RulePolicy("all", "all", matcher="km")
+def recommend_all(eta=None) -> RulePolicy:
+    return RulePolicy("all", "all", matcher="km", eta=eta)
