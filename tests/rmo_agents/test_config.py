@@ -33,6 +33,13 @@ def test_practical_preset_uses_adam_without_soft_update():
     assert cfg.meta.eta_chain == "gae" and cfg.meta.eta_param == "logit"
 
 
+def test_revenue_preset_is_practical_with_eta_and_the_ready_bias_learned_from_revenue():
+    assert preset("revenue") == preset("practical").with_overrides([
+        "meta.eta_estimator=paired", "meta.eta_delta=0.2", "model.decision_bias=true",
+        'model.decision_bias_features=["ready"]', "meta.bias_lr=0.2", "meta.bias_delta=0.3"])
+    assert preset("revenue").meta.learns_eta
+
+
 def test_unknown_preset_is_refused_by_name():
     with pytest.raises(ValueError, match="'tablet'"):
         preset("tablet")
