@@ -36,11 +36,10 @@ METHODS = ("km", "ready-km", "all")
 def revenues(task, method: str, eta: tuple[float, float], seeds, pool: ProcessPoolExecutor | None) -> np.ndarray:
     """E(M) of ``method`` matching with ``eta`` on each episode of ``task`` in ``seeds``."""
     config = task.config
-    options = {method: {"eta": eta}}
-    calls = [(EvalPoint(method, config.city, config.num_tasks, config.num_workers, s), config, options)
-             for s in seeds]
-    rows = [pool.submit(evaluate_point, *c) for c in calls] if pool else [evaluate_point(*c) for c in calls]
-    return np.array([(r.result() if pool else r)["revenue"] for r in rows])
+    points = [EvalPoint(method, config.city, config.num_tasks, config.num_workers, s) for s in seeds]
+    run = pool.map if pool else map
+    rows = run(evaluate_point, points, [config] * len(points), [{method: {"eta": eta}}] * len(points))
+    return np.array([r["revenue"] for r in rows])
 
 
 def tune(task, method: str, grid: list[tuple[float, float]], seeds, pool) -> list[dict]:
