@@ -133,13 +133,15 @@ def test_km_scores_the_same_before_and_after_rmo_on_one_env(checkpoint):
     assert env.ledger.matches and env.utility_params == (env.config.alpha, env.config.beta)
 
 
-def test_shipped_checkpoint_plays_its_suite_task_with_a_clean_ledger():
-    """examples/checkpoints: still loads on today's observation space and acts on the task it was trained on."""
+@pytest.mark.parametrize("name", ["small-quick-practical-s0.pt", "small-quick-revenue-s0.pt"])
+def test_shipped_checkpoint_plays_its_suite_task_with_a_clean_ledger(name):
+    """examples/checkpoints: still loads on today's observation space and acts on the task it was trained on,
+    matching with the eta it holds."""
     from pathlib import Path
 
-    shipped = Path(__file__).resolve().parents[2] / "examples" / "checkpoints" / "small-quick-practical-s0.pt"
-    policy = RMOPolicy.load(shipped)
+    policy = RMOPolicy.load(Path(__file__).resolve().parents[2] / "examples" / "checkpoints" / name)
     env = dasc_env.benchmarks.make("small-quick", seed=1_000_000)
     metrics = run_episode(env, policy, seed=1_000_000)
     assert dasc_env.verify_ledger(env.scenario, env.ledger, env.config) == []
     assert metrics["revenue"] == env.total_revenue > 0
+    assert env.utility_params == policy.eta

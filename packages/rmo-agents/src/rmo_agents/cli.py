@@ -52,7 +52,8 @@ def train_parser() -> argparse.ArgumentParser:
                "  --set ppo.epochs=2 --set meta.outer=post --set optim.optimizer=adam\n"
                "Sections: env, model, ppo, meta, optim, run (see rmo_agents/config.py for every field).")
     parser.add_argument("--preset", choices=PRESETS, default="practical",
-                        help="starting configuration: 'paper' (Table 1, SGD) or 'practical' (Adam; default)")
+                        help="starting configuration: 'paper' (Table 1, SGD), 'practical' (Adam; default) or "
+                             "'revenue' (practical, with eta and the decision bias learned from E(M))")
     parser.add_argument("--config", type=Path, help="a JSON or TOML config file (replaces --preset)")
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                         help="set any config field (repeatable)")
