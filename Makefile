@@ -16,7 +16,7 @@ TORCH_INDEX ?= $(if $(GPU),,--extra-index-url https://download.pytorch.org/whl/c
 # The demo's point: suite v1's task small-quick (10 tasks x 6 skilled workers, 15 s epochs), where the relaxed
 # bound is 1.65x the best cheap method, so methods differ and a better recommender has room to show.
 DEMO_TASK := small-quick
-SHIPPED := examples/checkpoints/small-quick-practical-s0.pt
+SHIPPED := examples/checkpoints/small-quick-revenue-s0.pt
 
 .PHONY: setup marl demo test lint bench clean
 
@@ -38,8 +38,8 @@ $(MARL_STAMP): $(STAMP) packages/dasc-env/pyproject.toml packages/rmo-agents/pyp
 
 demo: setup
 	$(PY) examples/run_episode.py
-	$(PY) benchmarks/learning_evidence.py --tasks $(DEMO_TASK) --seeds 2 --episodes 40 --eval-every 2 \
-		--test-seeds 5 --jobs 2 --out results/demo
+	$(PY) benchmarks/learning_evidence.py --tasks $(DEMO_TASK) --preset revenue --seeds 2 --episodes 20 \
+		--eval-every 1 --test-seeds 5 --jobs 2 --out results/demo
 	$(VENV)/bin/dasc-eval --suite v1 --suite-tasks $(DEMO_TASK) --methods greedy,km,ready-km,admit-km,all,rmo \
 		--rmo-checkpoint $(SHIPPED) --bound relaxed --jobs 2 --quiet --out results/demo/shipped
 
