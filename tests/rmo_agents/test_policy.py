@@ -1,6 +1,7 @@
 """RMOPolicy: a trained checkpoint acts wherever a dasc_env Policy does, scored by the same harness and ledger."""
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -133,13 +134,14 @@ def test_km_scores_the_same_before_and_after_rmo_on_one_env(checkpoint):
     assert env.ledger.matches and env.utility_params == (env.config.alpha, env.config.beta)
 
 
-@pytest.mark.parametrize("name", ["small-quick-practical-s0.pt", "small-quick-revenue-s0.pt"])
-def test_shipped_checkpoint_plays_its_suite_task_with_a_clean_ledger(name):
-    """examples/checkpoints: still loads on today's observation space and acts on the task it was trained on,
-    matching with the eta it holds."""
-    from pathlib import Path
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "examples" / "checkpoints").glob("*.pt"))
 
-    policy = RMOPolicy.load(Path(__file__).resolve().parents[2] / "examples" / "checkpoints" / name)
+
+@pytest.mark.parametrize("shipped", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_shipped_checkpoint_plays_its_suite_task_with_a_clean_ledger(shipped):
+    """examples/checkpoints (every one): still loads on today's observation space and acts on the task it was
+    trained on (all are small-quick's), matching with the eta it holds."""
+    policy = RMOPolicy.load(shipped)
     env = dasc_env.benchmarks.make("small-quick", seed=1_000_000)
     metrics = run_episode(env, policy, seed=1_000_000)
     assert dasc_env.verify_ledger(env.scenario, env.ledger, env.config) == []
