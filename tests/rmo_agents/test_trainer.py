@@ -176,6 +176,28 @@ def test_bias_step_moves_each_component_by_the_step_in_the_sign_of_the_paired_di
     assert stats["bias_ready"] == pytest.approx(float(expected[1 + list(DECISION_FEATURES).index("ready")]))
 
 
+def test_coordinate_bias_step_moves_each_cell_by_the_sign_of_its_own_paired_difference(tmp_path):
+    config = tiny(tmp_path, variant="sparse").with_overrides(
+        ["model.decision_bias=true", 'model.decision_bias_features=["ready"]', 'model.decision_bias_basis="cells"',
+         'meta.bias_directions="coordinate"', "meta.bias_lr=0.5", "meta.bias_delta=1.0", "meta.bias_episodes=2"])
+    trainer = Trainer(config)
+    bias = trainer.learner.actor.decision_bias
+    weights = torch.tensor([-3.0, 2.0], dtype=torch.float64)  # E(M) = w . b: wait when not ready, recommend when ready
+    calls = []
+
+    def revenue(seeds, eta):
+        calls.append((list(seeds), bias.clone().double()))
+        return float(weights @ bias.double())
+
+    trainer._mean_revenue = revenue
+    stats = trainer.bias_step()
+    assert [b.tolist() for _, b in calls] == [[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]  # one cell at a time
+    assert all(seeds == calls[0][0] and len(seeds) == 2 for seeds, _ in calls)  # the same episodes for every side
+    assert bias.tolist() == [-0.5, 0.5]
+    assert stats["bias_ready0"] == -0.5 and stats["bias_ready1"] == 0.5
+    assert stats["bias_ready0_revenue_diff"] == -6.0 and stats["bias_ready1_revenue_diff"] == 4.0
+
+
 def test_a_run_with_the_decision_bias_saves_it_with_the_actor(tmp_path):
     config = tiny(tmp_path, variant="sparse", episodes=2).with_overrides(["model.decision_bias=true"])
     trainer = Trainer(config)

@@ -179,3 +179,31 @@ def test_decision_bias_reads_only_the_named_features():
     expected = torch.where(obs["action_mask"].bool(),
                            plain(obs) + torch.stack([torch.zeros_like(offset), offset], dim=1), -1e9)
     assert actor.decision_bias.shape == (2,) and torch.allclose(actor(obs), expected)
+
+
+def test_decision_bias_cells_add_the_offset_of_the_agents_cell_of_its_binary_features():
+    features = ("matchable", "ready")
+    actor = make_actor(decision_bias=True, decision_bias_features=features, decision_bias_basis="cells")
+    plain = make_actor()
+    actor.load_state_dict(plain.state_dict(), strict=False)
+    actor.decision_bias.copy_(torch.tensor([-4.0, -1.0, 2.0, 3.0]))  # cells (m, r) = (0, 0), (1, 0), (0, 1), (1, 1)
+    obs = make_obs()
+    columns = [list(DECISION_FEATURES).index(f) - len(DECISION_FEATURES) for f in features]
+    bits = torch.tensor([[i % 2, i // 2 % 2] for i in range(16)], dtype=obs["task_nodes"].dtype)
+    nodes = obs["task_nodes"].clone()
+    for j, column in enumerate(columns):
+        nodes[torch.arange(16), obs["self_index"], column] = bits[:, j]
+    obs["task_nodes"] = nodes
+    offset = torch.tensor([{(0, 0): -4.0, (1, 0): -1.0, (0, 1): 2.0, (1, 1): 3.0}[m, r] for m, r in
+                           bits.long().tolist()], dtype=torch.float64)
+    expected = torch.where(obs["action_mask"].bool(),
+                           plain(obs) + torch.stack([torch.zeros_like(offset), offset], dim=1), -1e9)
+    assert torch.allclose(actor(obs), expected)
+
+
+@pytest.mark.parametrize(("basis", "names"), [("affine", ("const", "ready", "busy_worker")),
+                                             ("cells", ("ready0_busy_worker0", "ready1_busy_worker0",
+                                                        "ready0_busy_worker1", "ready1_busy_worker1"))])
+def test_decision_bias_names_one_component_each(basis, names):
+    actor = make_actor(decision_bias=True, decision_bias_features=("ready", "busy_worker"), decision_bias_basis=basis)
+    assert actor.bias_names == names and actor.decision_bias.shape == (len(names),)

@@ -108,6 +108,9 @@ class ModelConfig:
     paired SPSA (``meta.bias_*``; ``Trainer.bias_step``), not by the policy gradient. False: no bias (the paper)."""
     decision_bias_features: tuple[DecisionFeature, ...] = DECISION_FEATURES
     """Which of the agent's decision features x the decision bias reads (default: all; empty: b_0 alone)."""
+    decision_bias_basis: Literal["affine", "cells"] = "affine"
+    """"affine": b_0 + b . x; "cells": one offset b_c per cell c of the (0/1) features, e.g. b_(not ready) and
+    b_(ready) for ``("ready",)``, so each class of agent is perturbed on its own (``meta.bias_directions``)."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,9 @@ class MetaConfig:
     two sides earn exactly the same). The ``bias_*`` fields are ignored without ``model.decision_bias``."""
     bias_episodes: int = field(default=4, metadata=AT_LEAST_1)
     """Fresh episodes per side of the decision bias's paired comparison (common random numbers)."""
+    bias_directions: Literal["random", "coordinate"] = "random"
+    """Perturbations D of the decision bias's step: "random" (SPSA: one +-1 D on all components at once) or
+    "coordinate" (one paired difference per component, the others held: k x the episodes for k components)."""
     fixed_alpha: float = field(default=0.95, metadata=UNIT)
     """alpha used by variants that do not learn eta (dasc-env's default, the paper's Chengdu choice)."""
     fixed_beta: float = field(default=0.10, metadata=UNIT)

@@ -169,32 +169,37 @@ class Trainer:
             episode.difference[chosen] = gain
 
     def bias_step(self) -> dict[str, float]:
-        """The decision bias b (``model.decision_bias``) one sign-SPSA step up E(M): a random +-1 direction D,
-        E(M) at b + c D and at b - c D on ``meta.bias_episodes`` fresh episodes with common random numbers (the
-        same episode and action seeds on both sides), then b <- b + ``meta.bias_lr`` sign(difference) D. Stateless,
-        so a resumed run continues exactly; the direction and the episodes come from the run seed and the update
-        count. Returns b (after the step) and the measured difference."""
+        """The decision bias b (``model.decision_bias``) one sign-SPSA step up E(M): for each direction D (one random
+        +-1 D, or each unit vector with ``meta.bias_directions="coordinate"``), E(M) at b + c D and at b - c D on
+        ``meta.bias_episodes`` fresh episodes with common random numbers (the same episode and action seeds on both
+        sides and for every D), then b <- b + ``meta.bias_lr`` sum_D sign(difference_D) D. Stateless, so a resumed
+        run continues exactly; the direction and the episodes come from the run seed and the update count. Returns b
+        (after the step) and each measured difference."""
         meta, learner = self.config.meta, self.learner
         stream = np.random.SeedSequence([self.config.run.seed, 13, learner.updates])
         seeds = [int(s) for s in stream.generate_state(meta.bias_episodes)]
         bias = learner.actor.decision_bias
-        direction = np.random.default_rng(stream).choice([-1.0, 1.0], size=bias.numel())
+        names = [f"bias_{name}" for name in learner.actor.bias_names]
+        if meta.bias_directions == "random":
+            directions = {"bias_revenue_diff": np.random.default_rng(stream).choice([-1.0, 1.0], size=bias.numel())}
+        else:
+            directions = {f"{name}_revenue_diff": d for name, d in zip(names, np.eye(bias.numel()))}
         base = bias.detach().cpu().double().numpy()
 
         def revenue_at(b: np.ndarray) -> float:
             bias.copy_(torch.as_tensor(b, dtype=bias.dtype))
             return self._mean_revenue(seeds, learner.eta.pair())
 
-        new = base
+        new, diffs = base, {}
         try:
-            diff = revenue_at(base + meta.bias_delta * direction) - revenue_at(base - meta.bias_delta * direction)
-            new = base + meta.bias_lr * np.sign(diff) * direction
+            for key, d in directions.items():
+                diffs[key] = revenue_at(base + meta.bias_delta * d) - revenue_at(base - meta.bias_delta * d)
+            new = base + meta.bias_lr * sum(np.sign(diffs[key]) * d for key, d in directions.items())
         finally:  # theta-hat (when there is one) evaluates its ratio with the same bias
             for actor in (learner.actor, learner.actor_hat):
                 if actor is not None:
                     actor.decision_bias.copy_(torch.as_tensor(new, dtype=bias.dtype))
-        names = ("bias_const", *(f"bias_{name}" for name in self.config.model.decision_bias_features))
-        return {"bias_revenue_diff": float(diff), **dict(zip(names, new.tolist()))}
+        return {**diffs, **dict(zip(names, new.tolist()))}
 
     def paired_eta_step(self) -> dict[str, float]:
         """eta up the revenue gradient (``meta.eta_estimator="paired"``): central differences of E(M) over

@@ -19,6 +19,8 @@ import types
 from dataclasses import fields
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from dasc_env.env import BINARY_DECISION_FEATURES
+
 AT_LEAST_0 = {"min": 0}
 AT_LEAST_1 = {"min": 1}
 POSITIVE = {"gt": 0}
@@ -28,8 +30,8 @@ UNIT = {"min": 0, "max": 1}
 def validate(cfg: Any) -> None:
     """Check every section of ``cfg`` (a dataclass of dataclass sections, an ``RMOConfig``), then the rules
     that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD; a worker price
-    needs per-task credit (it charges the per-task reward); replay credit needs the sparse variant and
-    all of its decisions sampled."""
+    needs per-task credit (it charges the per-task reward); a "cells" decision bias needs 0/1 features; replay
+    credit needs the sparse variant and all of its decisions sampled."""
     for f in fields(cfg):
         check_section(f.name, getattr(cfg, f.name))
     cfg.env.dasc_config()
@@ -38,6 +40,10 @@ def validate(cfg: Any) -> None:
     if cfg.ppo.worker_price > 0 and not cfg.ppo.per_task_credit:
         raise ValueError(f"ppo.worker_price={cfg.ppo.worker_price!r} needs ppo.team_advantage 'task' or 'task+team' "
                          f"(it charges per-task credit), got {cfg.ppo.team_advantage!r}")
+    model = cfg.model
+    if model.decision_bias_basis == "cells" and not set(model.decision_bias_features) <= set(BINARY_DECISION_FEATURES):
+        raise ValueError(f"model.decision_bias_basis='cells' needs 0/1 features {BINARY_DECISION_FEATURES}, got "
+                         f"model.decision_bias_features={model.decision_bias_features!r}")
     if cfg.ppo.team_advantage == "replay" and cfg.meta.variant != "sparse":
         raise ValueError(f"ppo.team_advantage='replay' trains theta alone on the replayed decisions: it needs "
                          f"meta.variant='sparse', got {cfg.meta.variant!r}")

@@ -51,6 +51,8 @@ TIME_SCALE = 3600.0
 DECISION_FEATURES = ("matchable", "ready", "task_matchable_share", "feasible_workers", "competitors", "busy_worker",
                      "busy_free_in", "busy_distance")
 """The last columns of ``task_nodes``, in order (see the module docstring)."""
+BINARY_DECISION_FEATURES = ("matchable", "ready", "busy_worker")
+"""The ``DECISION_FEATURES`` that are 0 or 1."""
 
 
 class ObservationEncoder:

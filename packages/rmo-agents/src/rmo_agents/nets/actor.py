@@ -8,8 +8,9 @@ zeroed) and an MLP gives two logits: 0 = "do not recommend", 1 = "recommend". Wi
 
 With ``ModelConfig.decision_bias`` the "recommend" logit also gets b_0 + b . x, x the raw decision features of the
 agent's own node (of the last ``len(DECISION_FEATURES)`` columns of ``task_nodes``, those named by
-``ModelConfig.decision_bias_features``), b a buffer that the policy
-gradient does not touch (``Trainer.bias_step`` learns it from revenue). The actor has no dropout, so it works with
+``ModelConfig.decision_bias_features``), or with ``decision_bias_basis="cells"`` the offset b_c of the cell
+c = sum_i x_i 2^i of its 0/1 features; b is a buffer that the policy gradient does not touch (``Trainer.bias_step``
+learns it from revenue). The actor has no dropout, so it works with
 ``torch.func.functional_call``, double backward (the meta-gradient of Eq. 6-8) and ``torch.func.jvp``.
 """
 
@@ -40,7 +41,9 @@ class Actor(nn.Module):
         self.decision_bias: Tensor | None
         if model.decision_bias:
             self.bias_columns = [DECISION_FEATURES.index(f) for f in model.decision_bias_features]
-            self.register_buffer("decision_bias", torch.zeros(len(self.bias_columns) + 1))
+            self.bias_cells = model.decision_bias_basis == "cells"
+            k = len(self.bias_columns)
+            self.register_buffer("decision_bias", torch.zeros(2 ** k if self.bias_cells else k + 1))
         else:
             self.decision_bias = None
         self.gat = GraphEncoder(node_features, model)
@@ -50,6 +53,15 @@ class Actor(nn.Module):
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             layers += [nn.Linear(n_in, n_out), nn.ReLU()]
         self.mlp = nn.Sequential(*layers, nn.Linear(sizes[-1], 2))
+
+    @property
+    def bias_names(self) -> tuple[str, ...]:
+        """A name per component of the decision bias: "const" and the features, or a cell's "f0_g1" (f = 0, g = 1)."""
+        names = [DECISION_FEATURES[c] for c in self.bias_columns]
+        if not self.bias_cells:
+            return ("const", *names)
+        return tuple("_".join(f"{n}{cell >> i & 1}" for i, n in enumerate(names)) or "const"
+                     for cell in range(2 ** len(names)))
 
     @classmethod
     def from_space(cls, observation_space: spaces.Dict, model: ModelConfig) -> Actor:
@@ -69,7 +81,11 @@ class Actor(nn.Module):
         logits = self.mlp(torch.cat([own, workers.flatten(1), subtasks.flatten(1)], dim=1))
         if self.decision_bias is not None:
             x = own_rows(obs["task_nodes"], obs)[:, -len(DECISION_FEATURES):][:, self.bias_columns].to(dtype)
-            offset = self.decision_bias[0].to(dtype) + x @ self.decision_bias[1:].to(dtype)
+            bias = self.decision_bias.to(dtype)
+            if self.bias_cells:
+                offset = bias[(x.round().long() << torch.arange(x.shape[1], device=x.device)).sum(1)]
+            else:
+                offset = bias[0] + x @ bias[1:]
             logits = logits + torch.stack([torch.zeros_like(offset), offset], dim=1)
         if self.mask_actions:
             logits = torch.where(obs["action_mask"].bool(), logits, MASKED_LOGIT)
