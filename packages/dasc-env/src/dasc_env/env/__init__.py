@@ -3,11 +3,11 @@
 from .actions import action_space, is_binary_action
 from .dasc_env import DASCParallelEnv, env, parallel_env
 from .observations import (
-                           BINARY_DECISION_FEATURES,
-                           DECISION_FEATURES,
-                           ObservationEncoder,
-                           observation_space,
-                           state_features,
+    BINARY_DECISION_FEATURES,
+    DECISION_FEATURES,
+    ObservationEncoder,
+    observation_space,
+    state_features,
 )
 from .status import SubtaskStatus, is_live, is_matched
 
