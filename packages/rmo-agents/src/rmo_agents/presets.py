@@ -10,9 +10,12 @@
   for eta with Adam on a logit so eta cannot stick at 0 or 1.
 * ``revenue`` -- ``practical`` with the policy-level parameters learned from E(M) itself, by paired episodes on
   common random numbers: eta by central differences at +-0.2 (``meta.eta_estimator="paired"``; the paper's
-  surrogate drives eta to (1, 0), which earns less), and a decision bias on the "recommend" logit read from the
-  agent's ``ready`` feature (``model.decision_bias``, sign SPSA with step 0.2 at +-0.3), the one feature of KM's
-  rule. 16 extra episodes per update. The README's "Does it learn beyond the baselines?" has its evidence.
+  surrogate drives eta to (1, 0), which earns less), and a decision bias on the "recommend" logit with one offset
+  per cell of the agent's ``ready`` feature, b_(not ready) and b_(ready) (``model.decision_bias_basis="cells"``),
+  each moved by the sign of its own paired difference at +-1.0 on 2 episodes a side, step 0.5
+  (``meta.bias_directions="coordinate"``): KM's wait rule is b_(not ready) < 0. 16 extra episodes per update.
+  The README's "Does it learn beyond the baselines?" has its evidence; the affine bias it used before
+  (b_0 + b_ready x ready, random directions at +-0.3, step 0.2) learned only to recommend more.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ def preset(name: str) -> RMOConfig:
         )
     if name == "revenue":
         practical = preset("practical")
-        return replace(practical, model=ModelConfig(decision_bias=True, decision_bias_features=("ready",)),
-                       meta=replace(practical.meta, eta_estimator="paired", eta_delta=0.2, bias_lr=0.2, bias_delta=0.3))
+        return replace(practical,
+                       model=ModelConfig(decision_bias=True, decision_bias_features=("ready",),
+                                         decision_bias_basis="cells"),
+                       meta=replace(practical.meta, eta_estimator="paired", eta_delta=0.2, bias_directions="coordinate",
+                                    bias_delta=1.0, bias_lr=0.5, bias_episodes=2))
     raise ValueError(f"unknown preset {name!r}; presets: {list(PRESETS)}")
