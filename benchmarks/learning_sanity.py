@@ -2,6 +2,7 @@
 
     python benchmarks/learning_sanity.py                                  # the practical preset, seeds 0-2
     python benchmarks/learning_sanity.py --set ppo.team_advantage=shared  # another reading, same seeds
+    python benchmarks/learning_sanity.py --preset revenue                 # another preset
     python benchmarks/learning_sanity.py --seeds 5 --csv results/learning_sanity.csv
 
 The scenarios, their proven optima and the training setup are those of ``tests/rmo_agents/learning`` (run from
@@ -29,6 +30,7 @@ import dasc_env  # noqa: E402
 from dasc_env.baselines import make_method  # noqa: E402
 from dasc_env.evaluation import run_episode  # noqa: E402
 from rmo_agents import Trainer  # noqa: E402
+from rmo_agents.presets import PRESETS  # noqa: E402
 from tests.rmo_agents.learning.scenarios import (  # noqa: E402
     EPISODES,
     OPTIMA,
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--episodes", type=int, default=EPISODES)
+    parser.add_argument("--preset", default="practical", choices=PRESETS)
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE")
     parser.add_argument("--csv", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -59,12 +62,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
             results = []
             for episodes in (0, args.episodes):
                 out = work / f"{name}-{seed}-{episodes}"
-                Trainer(training_config(name, path, out, seed, episodes).with_overrides(args.set)).run()
+                config = training_config(name, path, out, seed, episodes, args.preset).with_overrides(args.set)
+                Trainer(config).run()
                 results.append(scores(out / "last.pt", env))
             (_, before), (greedy, sampled) = results
             per_seed.append((before, greedy, sampled))
             rows.append({"scenario": name, "seed": seed, "optimum": OPTIMA[name], "km": km, "untrained": before,
-                         "argmax": greedy, "sampled": sampled, "settings": " ".join(args.set) or "practical"})
+                         "argmax": greedy, "sampled": sampled, "settings": " ".join([args.preset, *args.set])})
         before, greedy, sampled = np.array(per_seed).T
         print(f"{name:<22}{OPTIMA[name]:9.1f}{km:9.1f}{before.mean():11.1f}{' '.join(f'{g:.1f}' for g in greedy):>28}"
               f"{' '.join(f'{s:.1f}' for s in sampled):>28}{time.perf_counter() - start:8.0f}", flush=True)

@@ -81,12 +81,12 @@ OPTIMA = {"recommend_at_once": 278.735, "doomed_task_blocks": 99.704, "wait_for_
 """Best revenue E(M) of each scenario (``test_scenarios.py`` proves it), to 1e-3."""
 
 
-def training_config(name: str, scenario_path, out, seed: int, episodes: int):
-    """``preset("practical")`` on scenario ``name`` (saved at ``scenario_path``) with a small model."""
+def training_config(name: str, scenario_path, out, seed: int, episodes: int, preset_name: str = "practical"):
+    """``preset(preset_name)`` on scenario ``name`` (saved at ``scenario_path``) with a small model."""
     env = config_for(SCENARIOS[name]())
     dasc = {"decision_interval": env.decision_interval, "zeta": env.zeta, "num_skills": env.num_skills,
             "max_subtasks": env.max_subtasks}
-    return preset("practical").with_overrides([
+    return preset(preset_name).with_overrides([
         f"env.scenario={scenario_path}", "env.city=small", f"run.episodes={episodes}", f"run.seed={seed}",
         "run.eval_every=0", "run.progress=false", f"run.out={out}", "run.device=cpu", "run.threads=1",
         "model.gat_heads=2", "model.gat_hidden=8", "model.actor_hidden=[32]", "model.critic_hidden=16",
