@@ -2,7 +2,7 @@
 
 from rmo_agents import preset
 
-from .scripts import BENCHMARKS, load_script
+from tests.benchmarks.scripts import BENCHMARKS, load_script
 
 
 def test_the_preset_option_trains_that_preset_with_the_scenarios_small_model(monkeypatch, tmp_path):
