@@ -1,7 +1,6 @@
 """``benchmarks/learning_sanity.py``: the table of the learning-sanity scenarios, for any preset."""
 
 from rmo_agents import preset
-
 from tests.benchmarks.scripts import BENCHMARKS, load_script
 
 
