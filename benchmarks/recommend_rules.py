@@ -2,11 +2,13 @@
 
     python benchmarks/recommend_rules.py --task small-quick
 
-Each rule recommends every allowed subtask (``action_mask``) with probability p, or only the allowed subtasks
-that are ready (every predecessor finished: KM's and GREEDY's rule, the ``ready`` decision feature) with
-probability p; KM matches with the task's eta. p = 0.5 without the rule is what an untrained actor does; p = 1
-with it is KM. The table shows how much of KM's lead over an untrained actor is the rate, and how much the
-rule, and what share of the recommendations got no worker. Each episode's coin flips come from its own seed.
+Each rule recommends, with probability p, the allowed subtasks (``action_mask``) of one kind: every one; only the
+ready ones (every predecessor finished: KM's and GREEDY's rule, the ``ready`` decision feature); or the ready
+ones for which no busy skilled worker could arrive before every feasible idle one (``busy_sooner`` is 0: KM's
+rule, but waiting for a nearer worker about to be free). KM matches with the task's eta. p = 0.5 on every
+allowed subtask is what an untrained actor does; p = 1 on the ready ones is KM. The table shows how much of KM's
+lead over an untrained actor is the rate, and how much the rule, and what share of the recommendations got no
+worker. Each episode's coin flips come from its own seed.
 """
 
 from __future__ import annotations
@@ -19,24 +21,30 @@ import numpy as np
 
 import dasc_env
 from dasc_env.baselines import km
+from dasc_env.env.observations import DECISION_FEATURES
 
 sys.path.insert(0, str(Path(__file__).parent))
 from report import fmt  # noqa: E402
 
 KM_RULE = km()
 """KM's recommendation rule: open subtasks whose predecessors have all finished."""
+RULES = {"every": "every allowed", "ready": "ready only", "ready_wait": "ready, none sooner busy"}
+"""Rule name -> column heading."""
+SOONER = DECISION_FEATURES.index("busy_sooner") - len(DECISION_FEATURES)
 
 
-def play(task, seed: int, p: float, ready_only: bool) -> tuple[float, int, int]:
-    """(E(M), recommendations, recommendations that got no worker) of one test episode under the rule."""
+def play(task, seed: int, p: float, rule: str) -> tuple[float, int, int]:
+    """(E(M), recommendations, recommendations that got no worker) of one test episode under ``rule``."""
     env = dasc_env.benchmarks.make(task.name, seed)
     rng = np.random.default_rng(seed)
     recommended = failed = 0
     while env.agents:
         live, batch = env.observation_batch
         allowed = batch["action_mask"][:, 1].astype(bool)
-        if ready_only:
+        if rule != "every":
             allowed &= KM_RULE.recommend(env)[live]
+        if rule == "ready_wait":
+            allowed &= batch["task_nodes"][np.arange(live.size), batch["self_index"], SOONER] == 0
         out = env.step_subtasks(live[allowed & (rng.random(live.size) < p)])
         recommended, failed = recommended + out.recommended.size, failed + out.failed.size
     return env.total_revenue, recommended, failed
@@ -52,16 +60,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
     seeds = task.test_seeds[:args.seeds]
     rows = []
     for p in (float(x) for x in args.rates.split(",")):
-        for ready in (False, True):
-            played = np.array([play(task, s, p, ready) for s in seeds], dtype=float)
-            rows.append({"p": p, "ready_only": ready, "revenue": float(played[:, 0].mean()),
+        for rule in RULES:
+            played = np.array([play(task, s, p, rule) for s in seeds], dtype=float)
+            rows.append({"p": p, "rule": rule, "revenue": float(played[:, 0].mean()),
                          "failed_share": float(played[:, 2].sum() / max(played[:, 1].sum(), 1))})
     print(f"{task.name}, {len(seeds)} test seeds: mean E(M) of recommending allowed subtasks with probability p "
           "(and the share of recommendations that got no worker)")
-    print(f"{'p':>5} {'every allowed':>22} {'ready only':>22}")
+    print(f"{'p':>5}" + "".join(f" {heading:>24}" for heading in RULES.values()))
     for p in dict.fromkeys(r["p"] for r in rows):
         cells = [f"{fmt(r['revenue'])} ({r['failed_share']:.0%} failed)" for r in rows if r["p"] == p]
-        print(f"{p:>5} {cells[0]:>22} {cells[1]:>22}")
+        print(f"{p:>5}" + "".join(f" {cell:>24}" for cell in cells))
     return rows
 
 

@@ -33,9 +33,13 @@ def test_practical_preset_uses_adam_without_soft_update():
     assert cfg.meta.eta_chain == "gae" and cfg.meta.eta_param == "logit"
 
 
+def test_practical_preset_leaves_advantages_in_revenue_units():
+    assert preset("practical").ppo.normalize_advantages is False
+
+
 def test_revenue_preset_is_practical_with_eta_and_a_bias_per_ready_cell_learned_from_revenue():
     assert preset("revenue") == preset("practical").with_overrides([
-        "meta.eta_estimator=paired", "meta.eta_delta=0.2", "model.decision_bias=true",
+        "ppo.normalize_advantages=true", "meta.eta_estimator=paired", "meta.eta_delta=0.2", "model.decision_bias=true",
         'model.decision_bias_features=["ready"]', "model.decision_bias_basis=cells",
         "meta.bias_directions=coordinate", "meta.bias_delta=1.0", "meta.bias_lr=0.5", "meta.bias_episodes=2"])
     assert preset("revenue").meta.learns_eta

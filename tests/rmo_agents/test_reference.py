@@ -1,9 +1,10 @@
 """Same seed, same run: every training variant gives the parameters and scalars recorded on the reference commit.
 
-The reference (``data/reference_parameters.npz``) was written on main at 9db054b, before the learner's data
-path was restructured; a change that alters what the learner does (rollouts, rewards, advantages, minibatches,
-the meta-gradient, eta, the critic, evaluation) fails here. Regenerate it only for an intended change of
-behaviour, and say so in the commit:
+The reference (``data/reference_parameters.npz``) was first written on main at 9db054b, before the learner's data
+path was restructured, and written again when the observation gained the ``busy_sooner`` decision feature (one
+more input column for the actor and critic); a change that alters what the learner does (rollouts, rewards,
+advantages, minibatches, the meta-gradient, eta, the critic, evaluation) fails here. Regenerate it only for an
+intended change of behaviour, and say so in the commit:
 
     python -m tests.rmo_agents.test_reference
 """

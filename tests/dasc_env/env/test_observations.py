@@ -89,9 +89,9 @@ def test_decision_features_count_matchable_subtasks_feasible_workers_and_competi
     decision = obs["subtask_0_0"]["task_nodes"][:3, -len(DECISION_FEATURES):]
     # matchable, ready (no predecessors), share of the task's other live subtasks matchable, feasible
     # workers / 5, competitors / 5, then no busy worker
-    np.testing.assert_allclose(decision, [[1, 1, 0.5, 0.4, 0.2, 0, 0, 0],
-                                          [1, 1, 0.5, 0.4, 0.2, 0, 0, 0],
-                                          [0, 1, 1.0, 0.0, 0.0, 0, 0, 0]])
+    np.testing.assert_allclose(decision, [[1, 1, 0.5, 0.4, 0.2, 0, 0, 0, 0],
+                                          [1, 1, 0.5, 0.4, 0.2, 0, 0, 0, 0],
+                                          [0, 1, 1.0, 0.0, 0.0, 0, 0, 0, 0]])
     assert obs["subtask_0_2"]["action_mask"].tolist() == [1, 0]
 
 
@@ -121,9 +121,24 @@ def test_decision_features_show_when_and_how_far_a_busy_skilled_worker_becomes_f
     env.reset(seed=0)
     obs, *_ = env.step({"subtask_0_0": 1})
     assert env.unwrapped.now == 5.0
-    busy = obs["subtask_0_1"]["task_nodes"][1, -3:]
-    np.testing.assert_allclose(busy, [1.0, 95.0 / 3600.0, 200.0 / 5000.0], rtol=1e-6)
+    busy = obs["subtask_0_1"]["task_nodes"][1, -4:]
+    np.testing.assert_allclose(busy, [1.0, 95.0 / 3600.0, 200.0 / 5000.0, 1.0], rtol=1e-6)  # no idle one can come
     assert obs["subtask_0_1"]["action_mask"].tolist() == [1, 0]  # the idle w1 lacks skill 0
+
+
+@pytest.mark.parametrize(("idle_node", "sooner"), [(0, 1.0), (2, 0.0)])
+def test_busy_sooner_says_whether_the_busy_worker_arrives_before_every_feasible_idle_one(idle_node, sooner):
+    # w0 (node 10, skills 0 and 1) takes A (node 10, 100 s, skill 1) at t = 0; at t = 5 it arrives at B (node 12)
+    # after 95 s + 200 m / 10 m/s = 115 s. The idle w1 (skill 0) needs 1200 m / 10 m/s = 120 s from node 0 (later:
+    # waiting may pay), 100 s from node 2 (sooner: no reason to wait).
+    scenario = make_scenario([(10, [0, 1]), (idle_node, [0])], [
+        dict(created=0, expected=1000, deadline=5000, payment=50, subtasks=[(10, [1], 100.0), (12, [0], 100.0)])])
+    env = dasc_env.parallel_env(tiny_config(scenario), city=line_city(), scenario=scenario)
+    env.reset(seed=0)
+    obs, *_ = env.step({"subtask_0_0": 1})
+    column = DECISION_FEATURES.index("busy_sooner") - len(DECISION_FEATURES)
+    assert obs["subtask_0_1"]["action_mask"].tolist() == [1, 1]  # w1 could take B now
+    assert obs["subtask_0_1"]["task_nodes"][1, column] == sooner
 
 
 def test_the_encoder_refuses_to_observe_a_subtask_that_is_not_live():

@@ -5,7 +5,7 @@ by L^w, durations by the longest duration, times (relative to now) by one hour.
 
 Agent observation (a ``gymnasium.spaces.Dict`` of fixed shapes, Fig. 3):
 
-* ``task_nodes`` ``(|T|max, 7 + K + 8)``: the agent's task, one row per subtask
+* ``task_nodes`` ``(|T|max, 7 + K + 9)``: the agent's task, one row per subtask
   at its local index: waiting (a predecessor is unassigned), assigned,
   duration, t^e_tau - now, t^d_tau - now, x, y, required skills, then the
   ``DECISION_FEATURES`` of a live subtask (zeros on other rows):
@@ -15,7 +15,9 @@ Agent observation (a ``gymnasium.spaces.Dict`` of fixed shapes, Fig. 3):
   / N^w, the other live subtasks that share one of them / N^tau (they
   compete for the same workers), and the busy worker with its skills that
   could arrive first (free within L^w of it): present, time until it is
-  free, its distance from where it becomes free / L^w.
+  free, its distance from where it becomes free / L^w, and "sooner": it
+  arrives (time until free + that distance / v_w) before every feasible idle
+  worker could (distance / v_w), so waiting for it may pay.
 * ``task_adjacency`` ``(|T|max, |T|max)``: dependency edges among the
   remaining (unfinished) subtasks; ``task_mask`` marks those subtasks;
   ``self_index`` is the agent's own row.
@@ -49,9 +51,9 @@ from ..simulator.states import ASSIGNED, OPEN
 TIME_SCALE = 3600.0
 """Seconds per unit of the time features."""
 DECISION_FEATURES = ("matchable", "ready", "task_matchable_share", "feasible_workers", "competitors", "busy_worker",
-                     "busy_free_in", "busy_distance")
+                     "busy_free_in", "busy_distance", "busy_sooner")
 """The last columns of ``task_nodes``, in order (see the module docstring)."""
-BINARY_DECISION_FEATURES = ("matchable", "ready", "busy_worker")
+BINARY_DECISION_FEATURES = ("matchable", "ready", "busy_worker", "busy_sooner")
 """The ``DECISION_FEATURES`` that are 0 or 1."""
 
 
@@ -128,20 +130,24 @@ class ObservationEncoder:
         return out
 
     def _busy_worker(self, sim: Simulator, reach: EpochReach) -> np.ndarray:
-        """(n, 3) for each subtask of ``reach``, the busy worker with its skills and within L^w of it from where
-        it becomes free that could arrive first: present, time until free (TIME_SCALE units), that distance / L^w."""
+        """(n, 4) for each subtask of ``reach``, the busy worker with its skills and within L^w of it from where
+        it becomes free that could arrive first: present, time until free (TIME_SCALE units), that distance / L^w,
+        and whether it arrives (free time + distance / v_w) before every feasible idle worker (distance / v_w)."""
         cfg, subs = self.config, reach.subtasks
         busy = np.setdiff1d(np.arange(sim.scenario.num_workers), reach.workers)
         skilled, dist = sim.reach(subs, busy)
         free_in = sim.worker_free_at[busy] - sim.now
         arrival = np.where(skilled & (dist <= cfg.worker_range), free_in[None, :] + dist / cfg.worker_speed, np.inf)
-        out = np.zeros((subs.size, 3), dtype=np.float32)
+        out = np.zeros((subs.size, 4), dtype=np.float32)
         if busy.size:
             best = arrival.argmin(axis=1)
-            present = np.isfinite(arrival[np.arange(subs.size), best])
+            first = arrival[np.arange(subs.size), best]
+            present = np.isfinite(first)
+            idle_first = np.where(reach.feasible, reach.distance, np.inf).min(axis=1, initial=np.inf) / cfg.worker_speed
             out[:, 0] = present
             out[:, 1] = np.where(present, free_in[best] / TIME_SCALE, 0.0)
             out[:, 2] = np.where(present, dist[np.arange(subs.size), best] / cfg.worker_range, 0.0)
+            out[:, 3] = present & (first < idle_first)
         return out
 
     def _task_graphs(self, sim: Simulator, agents: np.ndarray, blocked: np.ndarray,
