@@ -1,4 +1,4 @@
-"""Does training beat the baselines? Learned vs untrained vs every cheap method vs the bound, on suite tasks.
+"""Does training beat the baselines? Learned vs untrained vs every non-learning method vs the bound, on suite tasks.
 
     python benchmarks/learning_evidence.py --tasks small-quick --seeds 5 --episodes 400 --jobs 2 --out results/evidence
     python benchmarks/learning_evidence.py --tasks small-quick --seeds 5 --out results/evidence --reuse   # score only
@@ -10,10 +10,10 @@ trainer's own episode seeds (checked to avoid the test seeds). Its actor is save
 after (``last.pt``) training. No checkpoint is chosen on the test seeds: the learned policy is the last one.
 Every ``--eval-every`` updates the held-out revenue (sampled) is recorded: the learning curve.
 
-Then, on the task's test seeds (the same scenarios for every method): every cheap method
-(``CHEAP_METHODS``, as ``dasc-eval --suite``) with the relaxed bound, and for every training seed the untrained
+Then, on the task's test seeds (the same scenarios for every method): every non-learning method
+(``REFERENCE_METHODS``, as ``dasc-eval --suite``) with the relaxed bound, and for every training seed the untrained
 actor (sampled) and the trained one, sampled (as ``RMOPolicy`` acts) and arg-max. Per training seed s, the
-paired ratio is mean revenue of s / mean revenue of the best cheap method, the gap closed is
+paired ratio is mean revenue of s / mean revenue of the best non-learning method, the gap closed is
 (s - best) / (bound - best), and "- untrained" is (s - the same seed's untrained actor) / best: mean and 95 %
 Student-t interval over the seeds. ``--reuse`` scores the runs
 already in ``--out`` (those with a ``last.pt``) instead of training them again.
@@ -86,9 +86,9 @@ def train(task_name: str, suite: str, seed: int, episodes: int, eval_every: int,
 
 
 def score(task, runs: dict[int, Path], test_seeds: int | None = None) -> list[dict]:
-    """Rows (method, train_seed, seed, revenue, bound) of every cheap method and every run's actors on the test
-    seeds of ``task`` (the first ``test_seeds``); the cheap methods' rows carry the relaxed bound."""
-    rows = run_suite([task], list(dasc_env.benchmarks.CHEAP_METHODS), seeds=test_seeds, bound="relaxed",
+    """Rows (method, train_seed, seed, revenue, bound) of every non-learning method and every run's actors on the test
+    seeds of ``task`` (the first ``test_seeds``); the non-learning methods' rows carry the relaxed bound."""
+    rows = run_suite([task], list(dasc_env.benchmarks.REFERENCE_METHODS), seeds=test_seeds, bound="relaxed",
                      progress=False)
     bounds = {r["seed"]: r["bound"] for r in rows}
     out = [{"task": task.name, "method": r["method"], "train_seed": -1, "seed": r["seed"], "revenue": r["revenue"],
@@ -110,17 +110,17 @@ def per_seed(rows: list[dict], label: str) -> np.ndarray:
 
 
 def summarize(rows: list[dict]) -> list[dict]:
-    """Per task and method: mean revenue, and for the learned methods the paired ratio to the best cheap method
+    """Per task and method: mean revenue, and for the learned methods the paired ratio to the best non-learning method
     and the share of its gap to the bound closed, per training seed, with 95 % intervals over the seeds."""
     out = []
     for task in dict.fromkeys(r["task"] for r in rows):
         mine = [r for r in rows if r["task"] == task]
-        cheap = {m: float(np.mean([r["revenue"] for r in mine if r["method"] == m]))
+        baselines = {m: float(np.mean([r["revenue"] for r in mine if r["method"] == m]))
                  for m in dict.fromkeys(r["method"] for r in mine if r["train_seed"] < 0)}
-        best_name = max(cheap, key=cheap.get)
-        best = cheap[best_name]
+        best_name = max(baselines, key=baselines.get)
+        best = baselines[best_name]
         bound = float(np.mean([r["bound"] for r in mine if r["method"] == best_name]))
-        for name, value in cheap.items():
+        for name, value in baselines.items():
             gap = (value - best) / (bound - best)
             out.append({"task": task, "method": name, "seeds": 1, "revenue": value, "ratio": value / best,
                         "ratio_lo": value / best, "ratio_hi": value / best, "gap_closed": gap, "gap_lo": gap,
@@ -143,8 +143,8 @@ def summarize(rows: list[dict]) -> list[dict]:
 
 
 def plot_ratios(rows: list[dict], summary: list[dict], path: Path) -> None:
-    """Per task: every training seed's paired ratio to the best cheap method (dots), their mean and 95 % interval,
-    the cheap methods (grey lines) and the bound (dashed)."""
+    """Per task: every training seed's paired ratio to the best non-learning method (dots), their mean and 95 %
+    interval, the non-learning methods (grey lines) and the bound (dashed)."""
     plt = pyplot()
     tasks = list(dict.fromkeys(s["task"] for s in summary))
     fig, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 4), squeeze=False)
@@ -168,7 +168,7 @@ def plot_ratios(rows: list[dict], summary: list[dict], path: Path) -> None:
         ax.set_xticks(range(len(ACTORS)), [label for label, _, _ in ACTORS])
         ax.set_xlim(-0.5, len(ACTORS) + 0.2)
         ax.set_title(f"{task} (best: {best['best']})", fontsize=9)
-    axes[0][0].set_ylabel("revenue / best cheap method (same test seeds)")
+    axes[0][0].set_ylabel("revenue / best non-learning method (same test seeds)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -185,7 +185,7 @@ def read_curves(path: Path) -> list[dict]:
 
 
 def plot_curves(curves: list[dict], summary: list[dict], path: Path) -> None:
-    """Held-out revenue (sampled) against training episodes, one line per seed, the best cheap method dashed."""
+    """Held-out revenue (sampled) against training episodes, one line per seed, the best non-learning method dashed."""
     plt = pyplot()
     tasks = list(dict.fromkeys(c["task"] for c in curves))
     fig, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 3.5), squeeze=False)
@@ -217,7 +217,7 @@ def print_table(summary: list[dict]) -> None:
               f"{ci:>15} {s['gap_closed']:>+10.2f} {gap_ci:>17} {gain:>11} {gain_ci:>17}")
     for task in dict.fromkeys(s["task"] for s in summary):
         first = next(s for s in summary if s["task"] == task)
-        print(f"{task}: best cheap method {first['best']} {fmt(first['best_revenue'])}, relaxed bound "
+        print(f"{task}: best non-learning method {first['best']} {fmt(first['best_revenue'])}, relaxed bound "
               f"{fmt(first['bound'])} ({first['bound'] / first['best_revenue']:.2f} x best)")
 
 

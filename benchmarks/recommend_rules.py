@@ -3,12 +3,12 @@
     python benchmarks/recommend_rules.py --task small-quick
 
 Each rule recommends, with probability p, the allowed subtasks (``action_mask``) of one kind: every one; only the
-ready ones (every predecessor finished: KM's and GREEDY's rule, the ``ready`` decision feature); or the ready
-ones for which no busy skilled worker could arrive before every feasible idle one (``busy_sooner`` is 0: KM's
-rule, but waiting for a nearer worker about to be free). KM matches with the task's eta. p = 0.5 on every
-allowed subtask is what an untrained actor does; p = 1 on the ready ones is KM. The table shows how much of KM's
-lead over an untrained actor is the rate, and how much the rule, and what share of the recommendations got no
-worker. Each episode's coin flips come from its own seed.
+ready ones (every predecessor finished: KM's and GREEDY's rule, the ``ready`` decision feature); or the ready ones
+for which no busy skilled worker could arrive before every feasible idle one (``busy_sooner`` is 0: KM's rule, but
+waiting for a nearer worker about to be free; at p = 1 the baseline WAIT-KM). KM matches with the task's eta. p =
+0.5 on every allowed subtask is what an untrained actor does; p = 1 on the ready ones is KM. The table shows how
+much of KM's lead over an untrained actor is the rate, and how much the rule, and what share of the recommendations
+got no worker. Each episode's coin flips come from its own seed.
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from pathlib import Path
 import numpy as np
 
 import dasc_env
-from dasc_env.baselines import km
-from dasc_env.env.observations import DECISION_FEATURES
+from dasc_env.baselines import km, wait_km
 
 sys.path.insert(0, str(Path(__file__).parent))
 from report import fmt  # noqa: E402
 
-KM_RULE = km()
-"""KM's recommendation rule: open subtasks whose predecessors have all finished."""
 RULES = {"every": "every allowed", "ready": "ready only", "ready_wait": "ready, none sooner busy"}
 """Rule name -> column heading."""
-SOONER = DECISION_FEATURES.index("busy_sooner") - len(DECISION_FEATURES)
+BASELINE_RULES = {"ready": km(), "ready_wait": wait_km()}
+"""The rules as baselines: KM's (open subtasks whose predecessors have all finished) and WAIT-KM's."""
 
 
 def play(task, seed: int, p: float, rule: str) -> tuple[float, int, int]:
@@ -42,9 +40,7 @@ def play(task, seed: int, p: float, rule: str) -> tuple[float, int, int]:
         live, batch = env.observation_batch
         allowed = batch["action_mask"][:, 1].astype(bool)
         if rule != "every":
-            allowed &= KM_RULE.recommend(env)[live]
-        if rule == "ready_wait":
-            allowed &= batch["task_nodes"][np.arange(live.size), batch["self_index"], SOONER] == 0
+            allowed &= BASELINE_RULES[rule].recommend(env)[live]
         out = env.step_subtasks(live[allowed & (rng.random(live.size) < p)])
         recommended, failed = recommended + out.recommended.size, failed + out.failed.size
     return env.total_revenue, recommended, failed

@@ -4,7 +4,7 @@
     python benchmarks/time_to_beat.py --task small-scarce-skilled --minutes 30 --seed 1 --csv results/ttb.csv
     python benchmarks/time_to_beat.py --task small-quick --set ppo.team_advantage=shared   # another reading
 
-The bar: the best of ``dasc_env.benchmarks.CHEAP_METHODS`` by mean revenue over the task's test seeds. The
+The bar: the best of ``dasc_env.benchmarks.REFERENCE_METHODS`` by mean revenue over the task's test seeds. The
 learner: ``preset("practical")`` (or ``--preset``) on the task's config (``RMOConfig.on_env``), trained
 from ``--seed``; every ``--eval-every`` updates its actor is scored on the same test seeds (actions sampled, as
 ``RMOPolicy`` acts; ``Trainer.evaluate``). The untrained actor is scored first, as the control. Training
@@ -30,8 +30,8 @@ from report import fmt, write_csv  # noqa: E402
 
 
 def best_baseline(task) -> tuple[str, float]:
-    """(name, mean test-seed revenue) of the best cheap method (scored as ``dasc-eval --suite`` does)."""
-    rows = run_suite([task], list(dasc_env.benchmarks.CHEAP_METHODS), bound=None, progress=False)
+    """(name, mean test-seed revenue) of the best non-learning method (scored as ``dasc-eval --suite`` does)."""
+    rows = run_suite([task], list(dasc_env.benchmarks.REFERENCE_METHODS), bound=None, progress=False)
     best = max(summarize(rows), key=lambda s: s["revenue_mean"])
     return best["method"], best["revenue_mean"]
 

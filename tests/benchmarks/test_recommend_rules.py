@@ -1,4 +1,5 @@
-"""``benchmarks/recommend_rules.py``: "ready only" at p = 1 is KM's rule, so it earns what KM earns."""
+"""``benchmarks/recommend_rules.py``: at p = 1 "ready only" is KM's rule and "ready, none sooner busy" WAIT-KM's, so
+each earns what that baseline earns."""
 
 import importlib.util
 import sys
@@ -12,15 +13,18 @@ from dasc_env.evaluation import run_suite
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-def test_ready_only_at_rate_one_earns_exactly_what_km_earns(monkeypatch):
+def test_the_rules_at_rate_one_earn_exactly_what_km_and_wait_km_earn(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     spec = importlib.util.spec_from_file_location("recommend_rules", BENCHMARKS / "recommend_rules.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     rows = module.main(["--task", "small-quick", "--rates", "1.0", "--seeds", "2"])
-    km = run_suite([dasc_env.benchmarks.get("small-quick")], ["km"], seeds=2, bound=None, progress=False)
+    suite = run_suite([dasc_env.benchmarks.get("small-quick")], ["km", "wait-km"], seeds=2, bound=None,
+                      progress=False)
+    baseline = {m: sum(r["revenue"] for r in suite if r["method"] == m) / 2 for m in ("km", "wait-km")}
     revenue = {r["rule"]: r["revenue"] for r in rows}
-    assert revenue["ready"] == pytest.approx(sum(r["revenue"] for r in km) / 2, rel=1e-12)
+    assert revenue["ready"] == pytest.approx(baseline["km"], rel=1e-12)
+    assert revenue["ready_wait"] == pytest.approx(baseline["wait-km"], rel=1e-12)
     assert revenue["every"] != pytest.approx(revenue["ready"])
     assert revenue["ready_wait"] != pytest.approx(revenue["ready"])  # it waits for a busy worker somewhere

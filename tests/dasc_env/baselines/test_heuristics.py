@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dasc_env
-from dasc_env.baselines import greedy, km, make_method, ready_km
+from dasc_env.baselines import greedy, km, make_method, ready_km, wait_km
 from tests.builders import line_city, make_scenario, tiny_config
 
 CHAIN = dict(created=0.0, expected=5000.0, deadline=9000.0, payment=100.0,
@@ -77,7 +77,25 @@ def test_km_total_utility_equals_brute_force():
     assert got == pytest.approx(best)
 
 
-@pytest.mark.parametrize("method", ["greedy", "km", "game", "odta", "ready-km", "admit-km", "all", "random"])
+@pytest.mark.parametrize(("idle_node", "waits"), [(0, True), (2, False)])
+def test_wait_km_waits_for_a_busy_worker_that_arrives_before_every_idle_one(idle_node, waits):
+    # w0 (node 10, skills 0 and 1) takes A (node 10, 100 s, skill 1) at t = 0. B (node 12, skill 0) is published
+    # at t = 5: w0 would arrive after 95 s + 200 m / 10 m/s = 115 s, the idle w1 (skill 0) after 120 s from node 0
+    # (WAIT-KM waits for w0) or 100 s from node 2 (it takes w1 now, as KM does).
+    tasks = [dict(created=0.0, expected=5000.0, deadline=9000.0, payment=50.0, subtasks=[(10, [1], 100.0)]),
+             dict(created=5.0, expected=5000.0, deadline=9000.0, payment=50.0, subtasks=[(12, [0], 100.0)])]
+    workers = {}
+    for policy in (km(), wait_km()):
+        env = env_for([(10, [0, 1]), (idle_node, [0])], tasks)
+        obs = start(env, policy)
+        while env.agents:
+            obs, *_ = env.step(policy.act(env.unwrapped, obs))
+        workers[policy.name] = {m.subtask: m.worker for m in env.unwrapped.ledger.matches}
+    assert workers["km"] == {0: 0, 1: 1}
+    assert workers["wait-km"] == ({0: 0, 1: 0} if waits else {0: 0, 1: 1})
+
+
+@pytest.mark.parametrize("method", ["greedy", "km", "wait-km", "game", "odta", "ready-km", "admit-km", "all", "random"])
 def test_no_method_ever_breaks_a_constraint(method):
     env = dasc_env.parallel_env(num_tasks=8, num_workers=40, city="small", arrival_window=600.0)
     policy = make_method(method)
@@ -105,7 +123,7 @@ def test_km_eta_option_sets_the_weights_that_decide_the_match():
 
 @pytest.mark.parametrize("bad", ["0.5", "0.5,1.5", "a,b", (0.5, 0.5, 0.5), -1])
 def test_eta_option_refuses_anything_but_two_weights_in_the_unit_interval(bad):
-    for method in ("km", "ready-km", "all"):
+    for method in ("km", "wait-km", "ready-km", "all"):
         with pytest.raises(ValueError, match="eta=.* must be two numbers in \\[0, 1\\]"):
             make_method(method, eta=bad)
 

@@ -6,7 +6,7 @@ import dasc_env
 from dasc_env.baselines import make_method
 from tests.builders import WithoutSimulator
 
-BUILT_IN = ("greedy", "km", "game", "odta", "ready-km", "admit-km", "all", "random")
+BUILT_IN = ("greedy", "km", "wait-km", "game", "odta", "ready-km", "admit-km", "all", "random")
 
 
 def play(method, view):

@@ -139,6 +139,7 @@ def test_busy_sooner_says_whether_the_busy_worker_arrives_before_every_feasible_
     column = DECISION_FEATURES.index("busy_sooner") - len(DECISION_FEATURES)
     assert obs["subtask_0_1"]["action_mask"].tolist() == [1, 1]  # w1 could take B now
     assert obs["subtask_0_1"]["task_nodes"][1, column] == sooner
+    assert env.unwrapped.busy_sooner.tolist() == [False, bool(sooner)]  # the env's view says the same
 
 
 def test_the_encoder_refuses_to_observe_a_subtask_that_is_not_live():

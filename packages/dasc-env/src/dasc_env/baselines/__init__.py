@@ -1,9 +1,9 @@
-"""Non-learning methods: GREEDY, KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, LOOKAHEAD, all acting through
+"""Non-learning methods: GREEDY, KM, WAIT-KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, LOOKAHEAD, all acting through
 the env."""
 
 from .admission import AdmissionPolicy, admit_km
 from .game import GamePolicy, best_response_equilibrium, marginal_gains
-from .heuristics import RandomPolicy, RulePolicy, greedy, km, ready_km, recommend_all
+from .heuristics import RandomPolicy, RulePolicy, greedy, km, ready_km, recommend_all, wait_km
 from .lookahead import LookaheadPolicy, lookahead
 from .odta import ODTAPolicy, threshold_assignment
 from .policy import Policy
@@ -29,4 +29,5 @@ __all__ = [
     "recommend_all",
     "register_method",
     "threshold_assignment",
+    "wait_km",
 ]

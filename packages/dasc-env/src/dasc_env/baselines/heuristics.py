@@ -4,6 +4,8 @@
   its nearest feasible idle worker.
 * KM (paper): the same subtasks, matched by Kuhn-Munkres on the utility of
   Eq. 9-13 with the config's fixed eta.
+* WAIT-KM: KM's subtasks, less those for which a busy skilled worker would arrive before every idle one that
+  could take them now (``env.busy_sooner``): they wait for it. KM matching.
 * READY-KM: every subtask whose predecessors are all *assigned*, so a worker
   can travel ahead and wait for a predecessor still running; KM matching.
 * ALL: recommend every live subtask; the env's layered matching still
@@ -27,15 +29,18 @@ RULES = ("finished", "assigned", "all")
 
 
 class RulePolicy(Policy):
-    """Recommend open subtasks whose predecessors satisfy ``rule``; match with ``matcher``."""
+    """Recommend open subtasks whose predecessors satisfy ``rule``; match with ``matcher``. With ``wait``, skip
+    those a busy worker would reach sooner than every idle one (``env.busy_sooner``)."""
 
-    def __init__(self, name: str, rule: str, matcher: str = "km", eta=None):
+    def __init__(self, name: str, rule: str, matcher: str = "km", eta=None, wait: bool = False):
         if rule not in RULES:
             raise ValueError(f"rule={rule!r} must be one of {RULES}")
+        if not isinstance(wait, bool):
+            raise TypeError(f"wait={wait!r} must be a bool")
         self.eta = parse_eta(eta)
         if self.eta is not None and matcher != "km":
             raise ValueError(f"eta={eta!r} needs the KM matcher (matcher={matcher!r} does not read the utility)")
-        self.name, self.rule, self.matcher = name, rule, matcher
+        self.name, self.rule, self.matcher, self.wait = name, rule, matcher, wait
 
     def reset(self, env: DASCParallelEnv, seed: int | None = None) -> None:
         super().reset(env, seed)
@@ -43,6 +48,10 @@ class RulePolicy(Policy):
             env.set_utility_params(*self.eta)
 
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
+        chosen = self._by_rule(env)
+        return chosen & ~env.busy_sooner if self.wait else chosen
+
+    def _by_rule(self, env: DASCParallelEnv) -> np.ndarray:
         status = env.subtask_status
         if self.rule == "finished":
             return (status == SubtaskStatus.OPEN) & env.scenario.all_predecessors(status == SubtaskStatus.FINISHED)
@@ -72,6 +81,10 @@ def greedy() -> RulePolicy:
 
 def km(eta=None) -> RulePolicy:
     return RulePolicy("km", "finished", matcher="km", eta=eta)
+
+
+def wait_km(eta=None) -> RulePolicy:
+    return RulePolicy("wait-km", "finished", matcher="km", eta=eta, wait=True)
 
 
 def ready_km(eta=None) -> RulePolicy:

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 
 from .admission import admit_km
 from .game import GamePolicy
-from .heuristics import RandomPolicy, greedy, km, ready_km, recommend_all
+from .heuristics import RandomPolicy, greedy, km, ready_km, recommend_all, wait_km
 from .lookahead import lookahead
 from .odta import ODTAPolicy
 from .policy import Policy
@@ -24,6 +24,7 @@ ENTRY_POINT_GROUP = "dasc_env.methods"
 _METHODS: dict[str, Callable[[], Policy]] = {
     "greedy": greedy,
     "km": km,
+    "wait-km": wait_km,
     "game": GamePolicy,
     "odta": ODTAPolicy,
     "ready-km": ready_km,

@@ -12,9 +12,9 @@ every version lives in ``suite.py``.
 from __future__ import annotations
 
 from ..env import DASCParallelEnv
-from .suite import CHEAP_METHODS, HEADROOM, LATEST, SUITES, SuiteTask
+from .suite import CHEAP_METHODS, HEADROOM, LATEST, REFERENCE_METHODS, SUITES, SuiteTask
 
-__all__ = ["CHEAP_METHODS", "HEADROOM", "LATEST", "SUITES", "SuiteTask", "get", "make", "tasks"]
+__all__ = ["CHEAP_METHODS", "HEADROOM", "LATEST", "REFERENCE_METHODS", "SUITES", "SuiteTask", "get", "make", "tasks"]
 
 
 def tasks(version: str = LATEST) -> tuple[SuiteTask, ...]:

@@ -126,28 +126,12 @@ class ObservationEncoder:
         out[subs, 2] = np.where(live > 0, others / np.maximum(live, 1), 1.0)
         out[subs, 3] = feasible.sum(axis=1) / cfg.top_k_workers
         out[subs, 4] = competitors / cfg.top_k_subtasks
-        out[subs, 5:] = self._busy_worker(sim, reach)
-        return out
-
-    def _busy_worker(self, sim: Simulator, reach: EpochReach) -> np.ndarray:
-        """(n, 4) for each subtask of ``reach``, the busy worker with its skills and within L^w of it from where
-        it becomes free that could arrive first: present, time until free (TIME_SCALE units), that distance / L^w,
-        and whether it arrives (free time + distance / v_w) before every feasible idle worker (distance / v_w)."""
-        cfg, subs = self.config, reach.subtasks
-        busy = np.setdiff1d(np.arange(sim.scenario.num_workers), reach.workers)
-        skilled, dist = sim.reach(subs, busy)
-        free_in = sim.worker_free_at[busy] - sim.now
-        arrival = np.where(skilled & (dist <= cfg.worker_range), free_in[None, :] + dist / cfg.worker_speed, np.inf)
-        out = np.zeros((subs.size, 4), dtype=np.float32)
-        if busy.size:
-            best = arrival.argmin(axis=1)
-            first = arrival[np.arange(subs.size), best]
-            present = np.isfinite(first)
-            idle_first = np.where(reach.feasible, reach.distance, np.inf).min(axis=1, initial=np.inf) / cfg.worker_speed
-            out[:, 0] = present
-            out[:, 1] = np.where(present, free_in[best] / TIME_SCALE, 0.0)
-            out[:, 2] = np.where(present, dist[np.arange(subs.size), best] / cfg.worker_range, 0.0)
-            out[:, 3] = present & (first < idle_first)
+        busy = sim.busy_arrival(reach)
+        present = busy.worker >= 0
+        out[subs, 5] = present
+        out[subs, 6] = busy.free_in / TIME_SCALE
+        out[subs, 7] = np.where(present, busy.distance / cfg.worker_range, 0.0)
+        out[subs, 8] = busy.sooner
         return out
 
     def _task_graphs(self, sim: Simulator, agents: np.ndarray, blocked: np.ndarray,

@@ -2,7 +2,8 @@
 
 Rule baselines and other ``Policy`` classes read what they need here instead of reaching into the
 simulator: ``subtask_status`` (see ``dasc_env.env.status``), the idle workers and every worker's node,
-which workers can reach which subtasks, and the Stage 2 matching problem the env would solve now.
+which workers can reach which subtasks, where a busy worker would arrive before every idle one, and the Stage 2
+matching problem the env would solve now.
 Nothing here changes the episode.
 """
 
@@ -77,6 +78,17 @@ class EpisodeViews:
         sc = sim.scenario
         return sim.reach(index_array(subtasks, sc.num_subtasks, "subtasks", "subtask"),
                          index_array(workers, sc.num_workers, "workers", "worker"))
+
+    @property
+    def busy_sooner(self) -> np.ndarray:
+        """(S,) bool: the live subtasks for which a busy worker with their skills, within L^w of them from where it
+        becomes free, would arrive (time until free + distance / v_w) before every idle worker that could take them
+        this epoch (the ``busy_sooner`` decision feature of the observation; ``simulator.feasibility``)."""
+        sim = self._require_sim()
+        reach = sim.epoch_reach()
+        out = np.zeros(sim.scenario.num_subtasks, dtype=bool)
+        out[reach.subtasks] = sim.busy_arrival(reach).sooner
+        return out
 
     def matching_problem(self, subtasks, workers) -> MatchingProblem:
         """The Stage 2 problem (feasibility, start and finish times, Eq. 9-13 utilities with the current eta)

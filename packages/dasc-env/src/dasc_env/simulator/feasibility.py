@@ -1,5 +1,6 @@
 """What can still happen: which open subtasks this epoch can match (the action mask's rule) and which live
-tasks can no longer end by t_d (the failure rule of ``DASCConfig.task_failure``), on arrays.
+tasks can no longer end by t_d (the failure rule of ``DASCConfig.task_failure``), and whether waiting for a busy
+worker may pay, on arrays.
 
 **Matchable this epoch** (``epoch_reach``). ``Simulator.step`` matches recommended subtasks in dependency
 layers, so a subtask whose predecessor is still unassigned can be matched in the epoch its predecessor is
@@ -10,6 +11,10 @@ recorded finish of an assigned predecessor, or the earliest finish an unassigned
 nor itself matchable this epoch cannot be matched now. The test ignores contention (one worker serving two
 subtasks, or another subtask taking the best worker), so it never rejects a match the simulator makes: a
 recommendation it allows fails only through contention or a predecessor that was not recommended.
+
+**The first busy arrival** (``busy_arrival``). For each open subtask, the busy worker with its skills, within L^w
+of it from where it becomes free, that could arrive first (time until free + that distance / v_w), and whether it
+arrives before every idle worker the pair test allows could (distance / v_w): then waiting for it may pay.
 
 **Provably doomed** (``hopeless_tasks``). A live task fails once some open subtask cannot finish by its
 t^d_tau even when it starts as early as possible; the earliest start is a lower bound chosen by the rule:
@@ -82,6 +87,37 @@ def epoch_reach(sim) -> EpochReach:
     feasible, _, _ = pair_test(skilled, dist, now, ready[subs], sc.subtask_durations[subs],
                                sc.latest_deadline[subs], cfg.worker_range, cfg.worker_speed)
     return EpochReach(subs, workers, skilled, dist, feasible, finish[subs])
+
+
+@dataclass(frozen=True)
+class BusyArrival:
+    """For each subtask of an ``EpochReach``, the busy skilled worker within L^w that could arrive first."""
+
+    worker: np.ndarray
+    """(n,) its index, -1 where no busy worker has the skills within L^w."""
+    free_in: np.ndarray
+    """(n,) seconds until it is free (0 where none)."""
+    distance: np.ndarray
+    """(n,) road metres from where it becomes free to the subtask (inf where none)."""
+    sooner: np.ndarray
+    """(n,) True where it arrives before every feasible idle worker could (``EpochReach.feasible``)."""
+
+
+def busy_arrival(sim, reach: EpochReach) -> BusyArrival:
+    """The ``BusyArrival`` of a ``Simulator`` now, for the subtasks of ``reach`` (see the module docstring)."""
+    cfg, n = sim.config, reach.subtasks.size
+    busy = np.setdiff1d(np.arange(sim.scenario.num_workers), reach.workers)
+    skilled, dist = sim.reach(reach.subtasks, busy)
+    free_in = sim.worker_free_at[busy] - sim.now
+    arrival = np.where(skilled & (dist <= cfg.worker_range), free_in[None, :] + dist / cfg.worker_speed, np.inf)
+    if busy.size == 0:
+        return BusyArrival(np.full(n, -1), np.zeros(n), np.full(n, np.inf), np.zeros(n, dtype=bool))
+    best = arrival.argmin(axis=1)
+    first = arrival[np.arange(n), best]
+    present = np.isfinite(first)
+    idle_first = np.where(reach.feasible, reach.distance, np.inf).min(axis=1, initial=np.inf) / cfg.worker_speed
+    return BusyArrival(np.where(present, busy[best], -1), np.where(present, free_in[best], 0.0),
+                       np.where(present, dist[np.arange(n), best], np.inf), present & (first < idle_first))
 
 
 def hopeless_tasks(sim) -> tuple[np.ndarray, list[str]]:

@@ -46,7 +46,7 @@ from ..matching import (
 )
 from ..matching.problem import TIME_TOLERANCE
 from ..scenario import Scenario
-from .feasibility import EpochReach, epoch_reach, hopeless_tasks
+from .feasibility import BusyArrival, EpochReach, busy_arrival, epoch_reach, hopeless_tasks
 from .ledger import COMPLETED, FAILED, UNPUBLISHED, Ledger, MatchRecord, TaskOutcome
 from .outcome import EpochOutcome
 from .revenue import shaped_reward, task_revenue
@@ -151,6 +151,11 @@ class Simulator:
         """The open subtasks against the idle workers now: which ones this epoch can match and how early
         (``simulator.feasibility.epoch_reach``; the env's "recommend" action mask)."""
         return epoch_reach(self)
+
+    def busy_arrival(self, reach: EpochReach) -> BusyArrival:
+        """For the subtasks of ``reach``: the busy skilled worker that could arrive first, and whether it beats
+        every feasible idle worker (``simulator.feasibility.busy_arrival``)."""
+        return busy_arrival(self, reach)
 
     def matching_problem(self, subs: np.ndarray, workers: np.ndarray) -> MatchingProblem:
         """Stage 2 for subtasks ``subs`` (predecessors all assigned) and idle ``workers``, at ``now``.
