@@ -57,6 +57,29 @@ def test_feasible_pairs_are_the_matchers_pairs_for_subtasks_without_unassigned_p
     np.testing.assert_allclose(reach.finish, np.where(problem.feasible, problem.finish, np.inf).min(axis=1))
 
 
+# ----------------------------------------------------------------- the first busy arrival
+@pytest.mark.parametrize(("idle_node", "sooner"), [(0, True), (2, False)])
+def test_the_first_busy_arrival_is_when_it_is_free_plus_its_travel_and_beats_the_idle_ones_or_not(idle_node, sooner):
+    # w0 (node 10) takes A (node 10, 100 s) at t = 0; at t = 5 (the next epoch) B (node 12) is live: w0 is free in
+    # 95 s and 200 m away (115 s); the idle w1 needs 120 s from node 0, 100 s from node 2; w2 lacks B's skill.
+    tasks = [task([(10, [1], 100.0)], deadline=5000.0), task([(12, [0], 100.0)], deadline=5000.0)]
+    sim = simulator([(10, [0, 1]), (idle_node, [0]), (11, [2])], tasks)
+    sim.step(np.array([0]))
+    reach = sim.epoch_reach()
+    busy = sim.busy_arrival(reach)
+    assert reach.subtasks.tolist() == [1] and sim.now == pytest.approx(5.0)
+    assert busy.worker.tolist() == [0] and busy.sooner.tolist() == [sooner]
+    np.testing.assert_allclose([busy.free_in[0], busy.distance[0]], [95.0, 200.0])
+
+
+def test_without_a_busy_worker_with_the_skills_there_is_no_busy_arrival():
+    tasks = [task([(10, [1], 100.0)], deadline=5000.0), task([(12, [0], 100.0)], deadline=5000.0)]
+    sim = simulator([(10, [1]), (0, [0])], tasks)  # the busy w0 lacks skill 0
+    sim.step(np.array([0]))
+    busy = sim.busy_arrival(sim.epoch_reach())
+    assert busy.worker.tolist() == [-1] and not busy.sooner.any() and np.isinf(busy.distance).all()
+
+
 # ----------------------------------------------------------------- failing tasks
 UNSKILLED = task([(10, [0], 100.0), (12, [2], 100.0)], edges=[(0, 1)], deadline=5000.0)
 """Subtask 1 needs skill 2, which no worker has."""

@@ -107,11 +107,11 @@ def busy_arrival(sim, reach: EpochReach) -> BusyArrival:
     """The ``BusyArrival`` of a ``Simulator`` now, for the subtasks of ``reach`` (see the module docstring)."""
     cfg, n = sim.config, reach.subtasks.size
     busy = np.setdiff1d(np.arange(sim.scenario.num_workers), reach.workers)
+    if busy.size == 0:
+        return BusyArrival(np.full(n, -1), np.zeros(n), np.full(n, np.inf), np.zeros(n, dtype=bool))
     skilled, dist = sim.reach(reach.subtasks, busy)
     free_in = sim.worker_free_at[busy] - sim.now
     arrival = np.where(skilled & (dist <= cfg.worker_range), free_in[None, :] + dist / cfg.worker_speed, np.inf)
-    if busy.size == 0:
-        return BusyArrival(np.full(n, -1), np.zeros(n), np.full(n, np.inf), np.zeros(n, dtype=bool))
     best = arrival.argmin(axis=1)
     first = arrival[np.arange(n), best]
     present = np.isfinite(first)
