@@ -14,7 +14,7 @@ TORCH_SPEC ?= $(if $(GPU),torch>=2.2,torch==2.13.0)
 TORCH_INDEX ?= $(if $(GPU),,--extra-index-url https://download.pytorch.org/whl/cpu)
 
 # The demo's point: suite v1's task small-quick (10 tasks x 6 skilled workers, 15 s epochs), where the relaxed
-# bound is 1.65x the best cheap method, so methods differ and a better recommender has room to show.
+# bound is 1.65x the best non-learning method (KM), so methods differ and a better recommender has room to show.
 DEMO_TASK := small-quick
 SHIPPED := examples/checkpoints/small-quick-revenue-s0.pt
 
@@ -40,7 +40,7 @@ demo: setup
 	$(PY) examples/run_episode.py
 	$(PY) benchmarks/learning_evidence.py --tasks $(DEMO_TASK) --preset revenue --seeds 2 --episodes 20 \
 		--eval-every 1 --test-seeds 5 --jobs 2 --out results/demo
-	$(VENV)/bin/dasc-eval --suite v1 --suite-tasks $(DEMO_TASK) --methods greedy,km,ready-km,admit-km,all,rmo \
+	$(VENV)/bin/dasc-eval --suite v1 --suite-tasks $(DEMO_TASK) --methods greedy,km,wait-km,ready-km,admit-km,all,rmo \
 		--rmo-checkpoint $(SHIPPED) --bound relaxed --jobs 2 --quiet --out results/demo/shipped
 
 test: setup marl
