@@ -37,10 +37,10 @@ def test_practical_preset_leaves_advantages_in_revenue_units():
     assert preset("practical").ppo.normalize_advantages is False
 
 
-def test_revenue_preset_is_practical_with_eta_and_a_bias_per_ready_cell_learned_from_revenue():
+def test_revenue_preset_is_practical_with_eta_and_a_bias_per_ready_and_busy_sooner_cell_learned_from_revenue():
     assert preset("revenue") == preset("practical").with_overrides([
         "ppo.normalize_advantages=true", "meta.eta_estimator=paired", "meta.eta_delta=0.2", "model.decision_bias=true",
-        'model.decision_bias_features=["ready"]', "model.decision_bias_basis=cells",
+        'model.decision_bias_features=["ready","busy_sooner"]', "model.decision_bias_basis=cells",
         "meta.bias_directions=coordinate", "meta.bias_delta=1.0", "meta.bias_lr=0.5", "meta.bias_episodes=2"])
     assert preset("revenue").meta.learns_eta
 

@@ -15,11 +15,13 @@
   with the policy-level parameters learned from E(M) itself, by paired episodes on
   common random numbers: eta by central differences at +-0.2 (``meta.eta_estimator="paired"``; the paper's
   surrogate drives eta to (1, 0), which earns less), and a decision bias on the "recommend" logit with one offset
-  per cell of the agent's ``ready`` feature, b_(not ready) and b_(ready) (``model.decision_bias_basis="cells"``),
-  each moved by the sign of its own paired difference at +-1.0 on 2 episodes a side, step 0.5
-  (``meta.bias_directions="coordinate"``): KM's wait rule is b_(not ready) < 0. 16 extra episodes per update.
-  The README's "Does it learn beyond the baselines?" has its evidence; the affine bias it used before
-  (b_0 + b_ready x ready, random directions at +-0.3, step 0.2) learned only to recommend more.
+  per cell of the agent's ``ready`` and ``busy_sooner`` features (``model.decision_bias_basis="cells"``), four
+  offsets, each moved by the sign of its own paired difference at +-1.0 on 2 episodes a side, step 0.5
+  (``meta.bias_directions="coordinate"``): KM's wait rule is b_(not ready) < 0, WAIT-KM's is b_(ready, busy sooner)
+  < 0. 24 extra episodes per update. The README's "Does it learn beyond the baselines?" has its evidence at three
+  suite tasks; cells over ``ready`` alone (before) could not tell "wait for the busy near worker" from "recommend
+  now", and the affine bias before that (b_0 + b_ready x ready, random directions at +-0.3, step 0.2) learned only
+  to recommend more.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def preset(name: str) -> RMOConfig:
     if name == "revenue":
         practical = preset("practical")
         return replace(practical, ppo=replace(practical.ppo, normalize_advantages=True),
-                       model=ModelConfig(decision_bias=True, decision_bias_features=("ready",),
+                       model=ModelConfig(decision_bias=True, decision_bias_features=("ready", "busy_sooner"),
                                          decision_bias_basis="cells"),
                        meta=replace(practical.meta, eta_estimator="paired", eta_delta=0.2, bias_directions="coordinate",
                                     bias_delta=1.0, bias_lr=0.5, bias_episodes=2))
