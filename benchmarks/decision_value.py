@@ -5,14 +5,14 @@
 
 Each checkpoint plays ``--episodes`` training-range episodes of the task (seeds 0..N-1, never its test seeds),
 sampling as in training; in each, ``--per-episode`` decisions with a choice are drawn and valued by the replay
-credit of ``rmo_agents.replay``: D = final E(M) of the twin that recommends minus that of the twin that waits,
+credit of ``rmo_agents.credit.replay``: D = final E(M) of the twin that recommends minus that of the twin that waits,
 both played on by the same actor on common random numbers. Split by the agent's ``ready`` decision feature
 (ready: every predecessor finished, where KM recommends; not ready: a predecessor still runs, where KM waits):
 how many flips change E(M) at all (D != 0; the others changed no match, or ended level), the mean D with its
 95 % interval, its RMS, and the decisions a learner needs before that mean stands out of the noise (two
 standard errors: (2 RMS / mean)^2).
 
-This is the signal a per-decision credit (``ppo.team_advantage="replay"``) gets; its sign is what the team
+This is the signal a per-decision credit (``credit.scheme="replay"``) gets; its sign is what the team
 objective says about recommending in that situation, which per-task credit cannot see.
 """
 
@@ -30,8 +30,8 @@ from dasc_env.evaluation.regret import interval95
 from rmo_agents import RMOPolicy
 from rmo_agents.adapter import DascAdapter
 from rmo_agents.batch import ready, to_tensors
+from rmo_agents.credit.replay import choose_replays, difference_rewards
 from rmo_agents.env_source import EnvSource
-from rmo_agents.replay import choose_replays, difference_rewards
 from rmo_agents.rollout import collect
 from rmo_agents.vec_env import make_vec_env
 

@@ -1,7 +1,7 @@
 """The learning-sanity scenarios as a table: optimum, heuristics, untrained and trained actors, per seed.
 
     python benchmarks/learning_sanity.py                                  # the practical preset, seeds 0-2
-    python benchmarks/learning_sanity.py --set ppo.team_advantage=shared  # another reading, same seeds
+    python benchmarks/learning_sanity.py --set credit.scheme=shared  # another reading, same seeds
     python benchmarks/learning_sanity.py --preset revenue                 # another preset
     python benchmarks/learning_sanity.py --seeds 5 --csv results/learning_sanity.csv
 

@@ -2,7 +2,7 @@
 
     python benchmarks/time_to_beat.py --task small-quick --minutes 10
     python benchmarks/time_to_beat.py --task small-scarce-skilled --minutes 30 --seed 1 --csv results/ttb.csv
-    python benchmarks/time_to_beat.py --task small-quick --set ppo.team_advantage=shared   # another reading
+    python benchmarks/time_to_beat.py --task small-quick --set credit.scheme=shared   # another reading
 
 The bar: the best of ``dasc_env.benchmarks.REFERENCE_METHODS`` by mean revenue over the task's test seeds. The
 learner: ``preset("practical")`` (or ``--preset``) on the task's config (``RMOConfig.on_env``), trained

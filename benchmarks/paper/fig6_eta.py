@@ -2,9 +2,9 @@
 surrogate meta-gradient and as revenue itself move them.
 
 Each (estimator, initial eta, seed) is a ``practical``-preset run of the ``rmo`` variant with
-``meta.eta_estimator`` (``surrogate``: Eq. 14-19; ``paired``: central differences of E(M) with common random
-numbers), ``meta.alpha0`` and ``meta.beta0`` set; eta after every update is recorded. Then each run's final
-actor is scored on the point's held-out scenarios with its learned eta, with (0.5, 0.5) and with the paper's
+an eta estimator (``surrogate``: Eq. 14-19; ``paired``: central differences of E(M) with common random
+numbers, ``search.eta``), ``meta.alpha0`` and ``meta.beta0`` set; eta after every update is recorded. Then each
+run's final actor is scored on the point's held-out scenarios with its learned eta, with (0.5, 0.5) and with the paper's
 (0.95, 0.10) (``dasc-eval``'s ``rmo`` method, option ``eta``): which eta each estimator finds, and what it earns.
 The paper's claim: from (0.2, 0.2), (0.5, 0.5) and (0.8, 0.8) eta converges to a similar range (it reports
 (0.95, 0.10) on Chengdu, (0.96, 0.06) on Haikou).
@@ -53,7 +53,7 @@ def eta_run(estimator: str, alpha0: float, beta0: float, seed: int, point: dict,
             out: str) -> list[dict]:
     """One rmo run from eta0 = (alpha0, beta0), without evaluations; rows labelled with estimator and start."""
     rows = training_run("rmo", seed, point, episodes, eval_every=1, eval_seeds=1, out=out, evaluate=False,
-                        overrides=(f"meta.eta_estimator={estimator}", f"meta.alpha0={alpha0}",
+                        overrides=(f"search.eta={str(estimator == 'paired').lower()}", f"meta.alpha0={alpha0}",
                                    f"meta.beta0={beta0}"))
     return [{"estimator": estimator, "init": f"({alpha0}, {beta0})",
              **{k: v for k, v in r.items() if k != "variant"}} for r in rows]

@@ -26,7 +26,7 @@ def test_fig5_smoke_writes_curves_of_every_variant_and_the_plot(script, tmp_path
     rows = script("fig5_training").main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
     assert columns(tmp_path / "fig5.csv") == ["variant", "seed", "update", "episodes", "env_steps", "transitions",
                                               "alpha", "beta", "train_revenue", "eval_revenue"]
-    assert {r["variant"] for r in rows} == {"sparse", "shaped", "meta", "meta-relative"}
+    assert {r["variant"] for r in rows} == {"sparse", "shaped", "meta"}
     assert all(math.isfinite(r["eval_revenue"]) for r in rows if r["update"] in (0, 2))
     assert (tmp_path / "fig5.png").stat().st_size > 0
 

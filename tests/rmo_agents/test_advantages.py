@@ -11,13 +11,14 @@ from rmo_agents.advantages import (
     discounted_scan,
     episode_clock,
     step_discounts,
-    task_rewards,
     team_gae,
     team_rewards,
     trajectory_scan,
     utility_grad,
 )
-from rmo_agents.config import MetaConfig, PPOConfig
+from rmo_agents.config import CreditConfig, MetaConfig, PPOConfig
+from rmo_agents.credit import Credit, ReplayCredit
+from rmo_agents.credit.task import task_rewards
 from tests.rmo_agents.builders import AGENT, NEXT, PLAYED_CONFIG, PLAYED_ETA, STEP, play_recorded
 
 FAILED = PLAYED_CONFIG.failed_recommendation_reward
@@ -144,7 +145,7 @@ def test_team_reward_env_is_the_per_step_sum_of_sparse_rewards(played):
 
 
 def test_team_reward_env_revalues_failed_recommendations(played):
-    """ppo.failed_reward = 0 under team_reward "env": each step's sum of sparse rewards less the env's -1s."""
+    """credit.failed_reward = 0 under team_reward "env": each step's sum of sparse rewards less the env's -1s."""
     episode, seen, _ = played
     expected = [sum(s["result"].reward_sparse.tolist()) - FAILED * s["result"].failed_recommendations for s in seen]
     assert any(s["result"].failed_recommendations for s in seen)
@@ -214,8 +215,9 @@ def _advantages(team: np.ndarray) -> Advantages:
 
 def test_replay_credit_trains_on_the_replayed_rows_divided_by_their_rms_without_centring():
     team = np.array([np.nan, 3.0, 0.0, np.nan, -4.0, 0.0])
-    rows, a, a_hat, _ = actor_signals(_advantages(team), np.ones(6, bool), PPOConfig(team_advantage="replay"),
-                                      MetaConfig(variant="sparse"))
+    replay = ReplayCredit(CreditConfig(scheme="replay"), FAILED, source=None, matcher="km", run_seed=0, device=None)
+    rows, a, a_hat, _ = actor_signals(_advantages(team), np.ones(6, bool), PPOConfig(), MetaConfig(variant="sparse"),
+                                      replay)
     assert rows.tolist() == [1, 2, 4, 5]
     rms = np.sqrt((9 + 16) / 4)
     assert np.allclose(a, [0.0, 3 / rms, 0.0, 0.0, -4 / rms, 0.0])  # no-effect decisions stay exactly 0
@@ -224,6 +226,7 @@ def test_replay_credit_trains_on_the_replayed_rows_divided_by_their_rms_without_
 
 def test_other_credit_standardises_over_the_transitions_with_a_choice():
     team = np.array([1.0, 2.0, 3.0, 10.0])
-    rows, a, _, _ = actor_signals(_advantages(team), np.array([True, True, True, False]), PPOConfig(), MetaConfig())
+    rows, a, _, _ = actor_signals(_advantages(team), np.array([True, True, True, False]), PPOConfig(), MetaConfig(),
+                                  Credit(CreditConfig(), FAILED))
     assert rows.tolist() == [0, 1, 2]
     assert np.allclose(a[rows], (team[:3] - 2.0) / team[:3].std())

@@ -2,12 +2,13 @@
 test_config_io.py; bad field values: test_validation.py)."""
 
 import dataclasses
+import re
 
 import pytest
 
 from dasc_env import DASCConfig
-from rmo_agents.config import BACKENDS, VARIANTS, EnvConfig, MetaConfig, RMOConfig
-from rmo_agents.presets import preset
+from rmo_agents.config import BACKENDS, VARIANTS, CreditConfig, EnvConfig, MetaConfig, RMOConfig, SearchConfig
+from rmo_agents.presets import PRESETS, preset
 
 
 # ------------------------------------------------------------------ presets
@@ -39,10 +40,46 @@ def test_practical_preset_leaves_advantages_in_revenue_units():
 
 def test_revenue_preset_is_practical_with_eta_and_a_bias_per_ready_and_busy_sooner_cell_learned_from_revenue():
     assert preset("revenue") == preset("practical").with_overrides([
-        "ppo.normalize_advantages=true", "meta.eta_estimator=paired", "meta.eta_delta=0.2", "model.decision_bias=true",
-        'model.decision_bias_features=["ready","busy_sooner"]', "model.decision_bias_basis=cells",
-        "meta.bias_directions=coordinate", "meta.bias_delta=1.0", "meta.bias_lr=0.5", "meta.bias_episodes=2"])
+        "ppo.normalize_advantages=true", "search.eta=true", "search.eta_delta=0.2", "model.decision_bias=true",
+        'model.decision_bias_features=["ready","busy_sooner"]', "search.bias_delta=1.0", "search.bias_lr=0.5",
+        "search.bias_episodes=2"])
     assert preset("revenue").meta.learns_eta
+
+
+def test_a_config_of_the_earlier_layout_loads_with_its_options_where_they_moved():
+    """The shipped checkpoints' configs were written before the credit and search sections: they load unchanged."""
+    old = {"ppo": {"team_advantage": "task+team", "failed_reward": 0.0, "replays": 8, "worker_price": 0.0},
+           "model": {"decision_bias": True, "decision_bias_features": ["ready", "busy_sooner"],
+                     "decision_bias_basis": "cells"},
+           "meta": {"eta_estimator": "paired", "eta_delta": 0.2, "bias_directions": "coordinate", "bias_lr": 0.5,
+                    "xi_scale": "absolute"}}
+    cfg = RMOConfig.from_dict(old)
+    assert cfg.credit == CreditConfig(scheme="task+team", failed_reward=0.0)
+    assert cfg.search == SearchConfig(eta=True, eta_delta=0.2, bias_lr=0.5)
+    assert cfg.model.decision_bias_features == ("ready", "busy_sooner")
+
+
+@pytest.mark.parametrize(("section", "values", "name"), [
+    ("model", {"decision_bias": True, "decision_bias_basis": "affine"}, "model.decision_bias_basis='affine'"),
+    ("meta", {"bias_directions": "random"}, "meta.bias_directions='random'"),
+    ("meta", {"xi_scale": "relative"}, "meta.xi_scale='relative'"),
+    ("ppo", {"team_advantage": "split"}, "credit.scheme='split'"),
+])
+def test_a_removed_option_at_a_value_that_went_is_refused_by_name(section, values, name):
+    data = {section: values, "model": {"decision_bias": True, **(values if section == "model" else {})}}
+    with pytest.raises(ValueError, match=re.escape(name) + " was removed"):
+        RMOConfig.from_dict(data)
+
+
+def test_a_moved_option_set_by_its_old_name_says_where_it_went():
+    with pytest.raises(ValueError, match="'ppo.team_advantage' is now 'credit.scheme'"):
+        RMOConfig().with_overrides(["ppo.team_advantage=task"])
+
+
+def test_every_preset_is_described_in_the_registry_and_builds():
+    assert set(PRESETS) == {"paper", "practical", "revenue"}
+    for name, entry in PRESETS.items():
+        assert entry.summary and isinstance(preset(name), RMOConfig)
 
 
 def test_unknown_preset_is_refused_by_name():
@@ -111,18 +148,24 @@ def test_env_config_from_dasc_rejects_what_is_not_a_dasc_config():
 
 
 def test_worker_price_needs_per_task_credit():
-    with pytest.raises(ValueError, match="ppo.worker_price=0.05 needs ppo.team_advantage 'task' or 'task\\+team'"):
-        RMOConfig().with_overrides(["ppo.worker_price=0.05"])
-    assert preset("practical").with_overrides(["ppo.worker_price=0.05"]).ppo.worker_price == 0.05
+    with pytest.raises(ValueError, match="credit.worker_price=0.05 is an option of credit.scheme 'task' or "
+                                         "'task\\+team', got credit.scheme='shared'"):
+        RMOConfig().with_overrides(["credit.worker_price=0.05"])
+    assert preset("practical").with_overrides(["credit.worker_price=0.05"]).credit.worker_price == 0.05
 
 
 def test_replay_credit_needs_the_sparse_variant():
-    with pytest.raises(ValueError, match="ppo.team_advantage='replay' .* needs meta.variant='sparse', got 'rmo'"):
-        RMOConfig().with_overrides(["meta.variant=rmo", "ppo.team_advantage=replay"])
-    cfg = RMOConfig().with_overrides(["meta.variant=sparse", "ppo.team_advantage=replay", "ppo.replays=3"])
-    assert (cfg.ppo.team_advantage, cfg.ppo.replays) == ("replay", 3)
+    with pytest.raises(ValueError, match="credit.scheme='replay' .* needs meta.variant='sparse', got 'rmo'"):
+        RMOConfig().with_overrides(["meta.variant=rmo", "credit.scheme=replay"])
+    cfg = RMOConfig().with_overrides(["meta.variant=sparse", "credit.scheme=replay", "credit.replays=3"])
+    assert (cfg.credit.scheme, cfg.credit.replays) == ("replay", 3)
+
+
+def test_replays_are_an_option_of_replay_credit_alone():
+    with pytest.raises(ValueError, match="credit.replays=3 is an option of credit.scheme 'replay', got"):
+        RMOConfig().with_overrides(["credit.replays=3"])
 
 
 def test_replay_credit_refuses_the_window_sampler():
     with pytest.raises(ValueError, match="ppo.sampling='window' would drop replayed decisions"):
-        RMOConfig().with_overrides(["meta.variant=sparse", "ppo.team_advantage=replay", "ppo.sampling=window"])
+        RMOConfig().with_overrides(["meta.variant=sparse", "credit.scheme=replay", "ppo.sampling=window"])

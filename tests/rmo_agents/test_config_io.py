@@ -140,10 +140,10 @@ def test_with_overrides_validates_the_value():
 
 
 def test_with_overrides_checks_rules_that_join_fields_after_every_assignment_in_any_order():
-    for order in (["ppo.team_advantage=replay", "meta.variant=sparse"],
-                  ["meta.variant=sparse", "ppo.team_advantage=replay"]):
+    for order in (["credit.scheme=replay", "meta.variant=sparse"],
+                  ["meta.variant=sparse", "credit.scheme=replay"]):
         cfg = RMOConfig().with_overrides(order)
-        assert (cfg.ppo.team_advantage, cfg.meta.variant) == ("replay", "sparse")
+        assert (cfg.credit.scheme, cfg.meta.variant) == ("replay", "sparse")
 
 
 def test_with_overrides_later_assignment_to_the_same_field_wins():

@@ -122,21 +122,6 @@ def test_theta_gradient_is_first_order_plus_xi_times_meta():
         torch.testing.assert_close(g, f + xi * m, rtol=1e-10, atol=1e-14)
 
 
-def test_relative_scale_gives_the_meta_term_xi_times_the_first_order_norm():
-    """xi_scale="relative": grad theta = grad L + xi |grad L| / |meta| meta, the same direction as Eq. 8's."""
-    args = problem()
-    xi = 0.25
-    plain = run_meta(*args, xi=xi, split_meta=True)
-    scaled = run_meta(*args, xi=xi, relative=True)
-    norm = lambda ts: torch.sqrt(sum((t ** 2).sum() for t in ts))  # noqa: E731
-    added = [g - f for g, f in zip(scaled.grad_theta, scaled.grad_loss)]
-    assert float(norm(added)) == pytest.approx(xi * float(norm(scaled.grad_loss)), rel=1e-10)
-    weight = xi * norm(plain.grad_loss) / norm(plain.meta)
-    for a, m in zip(added, plain.meta):
-        torch.testing.assert_close(a, weight * m, rtol=1e-10, atol=1e-14)
-    torch.testing.assert_close(scaled.advantage_sensitivity, plain.advantage_sensitivity, rtol=1e-10, atol=1e-14)
-
-
 def test_fused_double_backward_equals_the_split_path():
     args = problem()
     fused = run_meta(*args, xi=0.3)

@@ -2,7 +2,10 @@
 
 The reference (``data/reference_parameters.npz``) was first written on main at 9db054b, before the learner's data
 path was restructured, and written again when the observation gained the ``busy_sooner`` decision feature (one
-more input column for the actor and critic); a change that alters what the learner does (rollouts, rewards,
+more input column for the actor and critic). The cases "sparse-revenue-window", "replay", "task-priced" and
+"revenue-searches" were written at 8822281, with that commit's code and option names, when the credit and search
+sections were introduced and ppo.team_advantage="split" removed (the case before: "sparse-revenue-split-window"),
+so the new layout is checked against the old code; a change that alters what the learner does (rollouts, rewards,
 advantages, minibatches, the meta-gradient, eta, the critic, evaluation) fails here. Regenerate it only for an
 intended change of behaviour, and say so in the commit:
 
@@ -25,14 +28,19 @@ REFERENCE = Path(__file__).parent / "data" / "reference_parameters.npz"
 
 CASES = {
     "rmo-two-copies": {"env.num_envs": 2, "run.episodes": 4, "run.eval_every": 1},
-    "sparse-revenue-split-window": {"meta.variant": "sparse", "ppo.team_reward": "revenue_delta",
-                                    "ppo.team_advantage": "split", "ppo.sampling": "window"},
+    "sparse-revenue-window": {"meta.variant": "sparse", "credit.team_reward": "revenue_delta",
+                              "ppo.sampling": "window"},
     "paper-sgd": {"optim.optimizer": "sgd", "optim.lr_theta": 0.05, "optim.lr_theta_hat": 0.05,
                   "optim.lr_phi": 0.05, "optim.chi": 0.01, "meta.eta_param": "clip", "meta.eta_chain": "paper",
                   "meta.eta_samples": "positive_shaped", "meta.eta_lr": 0.5, "meta.outer": "post",
                   "ppo.sampling": "shuffle", "ppo.value_loss": "huber"},
     "shaped": {"meta.variant": "shaped", "ppo.normalize_advantages": False, "ppo.value_norm": False},
     "rec": {"meta.variant": "rec", "ppo.epochs": 1},
+    "replay": {"meta.variant": "sparse", "credit.scheme": "replay", "credit.replays": 3},
+    "task-priced": {"credit.scheme": "task", "credit.worker_price": 0.05, "credit.failed_reward": 0.0},
+    "revenue-searches": {"credit.scheme": "task+team", "search.eta": True, "search.eta_delta": 0.2,
+                         "model.decision_bias": True, "model.decision_bias_features": ("ready", "busy_sooner"),
+                         "search.bias_episodes": 1, "search.bias_lr": 0.5, "search.bias_delta": 1.0},
 }
 """Variants and options that take different paths through rollout, advantages and update."""
 

@@ -4,7 +4,6 @@ CUDA update when present."""
 import pytest
 import torch
 
-from dasc_env.env import DECISION_FEATURES
 from rmo_agents import RMOPolicy, Trainer
 from tests.rmo_agents.builders import tiny_config as tiny
 
@@ -83,7 +82,7 @@ def test_rmo_variant_moves_eta_and_pushes_it_to_the_env(tmp_path):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-@pytest.mark.parametrize("overrides", [[], ["meta.variant=sparse", "ppo.team_advantage=replay", "ppo.replays=4"],
+@pytest.mark.parametrize("overrides", [[], ["meta.variant=sparse", "credit.scheme=replay", "credit.replays=4"],
                                        ["meta.variant=sparse", "model.decision_bias=true"]])
 def test_one_update_on_the_gpu(tmp_path, overrides):
     trainer = Trainer(tiny(tmp_path, episodes=1, device="cuda").with_overrides(overrides))
@@ -132,72 +131,6 @@ def test_resume_from_another_device_warns_and_continues(tmp_path, checkpoint):
     assert trainer.episodes_done == 3
 
 
-def test_paired_eta_steps_up_the_measured_revenue_difference(tmp_path):
-    config = tiny(tmp_path, variant="rmo").replace_path("meta.eta_estimator", "paired")
-    trainer = Trainer(config)
-    before = trainer.learner.eta.pair()
-    stats = trainer.train_iteration()
-    grad = (stats["revenue_grad_alpha"], stats["revenue_grad_beta"])
-    assert "g_alpha" not in stats  # the surrogate does not move eta as well
-    after = trainer.learner.eta.pair()
-    for k in range(2):  # Adam's first step moves each logit by lr against the loss -grad . eta
-        assert after[k] - before[k] == pytest.approx(0.0) if grad[k] == 0 else (after[k] - before[k]) * grad[k] > 0
-
-
-def test_paired_eta_uses_common_random_numbers(tmp_path):
-    trainer = Trainer(tiny(tmp_path, variant="rmo").replace_path("meta.eta_estimator", "paired")
-                      .replace_path("meta.eta_delta", 1e-9))
-    stats = trainer.paired_eta_step()  # eta +/- 1e-9 changes no match: the same episodes give the same revenue
-    assert stats["revenue_grad_alpha"] == 0.0 and stats["revenue_grad_beta"] == 0.0
-
-
-def test_bias_step_moves_each_component_by_the_step_in_the_sign_of_the_paired_difference(tmp_path):
-    config = tiny(tmp_path, variant="sparse").with_overrides(
-        ["model.decision_bias=true", "meta.bias_lr=0.25", "meta.bias_delta=0.5", "meta.bias_episodes=3"])
-    trainer = Trainer(config)
-    bias = trainer.learner.actor.decision_bias
-    weights = torch.arange(bias.numel(), dtype=torch.float64) - 3.0  # E(M) = w . b, a revenue linear in b
-    calls = []
-
-    def revenue(seeds, eta):
-        calls.append((list(seeds), bias.clone()))
-        return float(weights @ bias.double())
-
-    trainer._mean_revenue = revenue
-    before = bias.clone().double()
-    stats = trainer.bias_step()
-    (seeds_up, up), (seeds_down, down) = calls
-    assert seeds_up == seeds_down and len(seeds_up) == 3  # common random numbers: the same episodes
-    direction = ((up - down) / 1.0).double()  # (b + c D) - (b - c D) = 2 c D, c = 0.5
-    assert set(direction.tolist()) <= {-1.0, 1.0}
-    expected = before + 0.25 * torch.sign(weights @ direction) * direction
-    assert torch.allclose(bias.double(), expected)
-    assert stats["bias_revenue_diff"] == pytest.approx(float(weights @ (up - down).double()))
-    assert stats["bias_ready"] == pytest.approx(float(expected[1 + list(DECISION_FEATURES).index("ready")]))
-
-
-def test_coordinate_bias_step_moves_each_cell_by_the_sign_of_its_own_paired_difference(tmp_path):
-    config = tiny(tmp_path, variant="sparse").with_overrides(
-        ["model.decision_bias=true", 'model.decision_bias_features=["ready"]', 'model.decision_bias_basis="cells"',
-         'meta.bias_directions="coordinate"', "meta.bias_lr=0.5", "meta.bias_delta=1.0", "meta.bias_episodes=2"])
-    trainer = Trainer(config)
-    bias = trainer.learner.actor.decision_bias
-    weights = torch.tensor([-3.0, 2.0], dtype=torch.float64)  # E(M) = w . b: wait when not ready, recommend when ready
-    calls = []
-
-    def revenue(seeds, eta):
-        calls.append((list(seeds), bias.clone().double()))
-        return float(weights @ bias.double())
-
-    trainer._mean_revenue = revenue
-    stats = trainer.bias_step()
-    assert [b.tolist() for _, b in calls] == [[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]  # one cell at a time
-    assert all(seeds == calls[0][0] and len(seeds) == 2 for seeds, _ in calls)  # the same episodes for every side
-    assert bias.tolist() == [-0.5, 0.5]
-    assert stats["bias_ready0"] == -0.5 and stats["bias_ready1"] == 0.5
-    assert stats["bias_ready0_revenue_diff"] == -6.0 and stats["bias_ready1_revenue_diff"] == 4.0
-
-
 def test_a_run_with_the_decision_bias_saves_it_with_the_actor(tmp_path):
     config = tiny(tmp_path, variant="sparse", episodes=2).with_overrides(["model.decision_bias=true"])
     trainer = Trainer(config)
@@ -207,7 +140,7 @@ def test_a_run_with_the_decision_bias_saves_it_with_the_actor(tmp_path):
     assert torch.equal(RMOPolicy.load(tmp_path / "last.pt").actor.decision_bias, learned)
 
 
-@pytest.mark.parametrize("overrides", [["model.decision_bias=true"], ["ppo.team_advantage=replay", "ppo.replays=4"]])
+@pytest.mark.parametrize("overrides", [["model.decision_bias=true"], ["credit.scheme=replay", "credit.replays=4"]])
 def test_resume_with_replay_credit_or_the_decision_bias_continues_bit_for_bit(tmp_path, overrides):
     def config(folder, episodes):
         return tiny(tmp_path / folder, variant="sparse", episodes=episodes).with_overrides(overrides)
@@ -218,12 +151,3 @@ def test_resume_with_replay_credit_or_the_decision_bias_continues_bit_for_bit(tm
     resumed = Trainer.resume(tmp_path / "split" / "last.pt", episodes=3)
     resumed.run()
     assert_same(parameters(straight), parameters(resumed))
-
-
-def test_bias_step_gives_theta_hat_the_same_bias(tmp_path):
-    trainer = Trainer(tiny(tmp_path, variant="rmo").with_overrides(["model.decision_bias=true"]))
-    trainer._mean_revenue = lambda seeds, eta: float(trainer.learner.actor.decision_bias.sum())
-    trainer.bias_step()
-    learner = trainer.learner
-    assert learner.actor.decision_bias.abs().sum() > 0
-    assert torch.equal(learner.actor_hat.decision_bias, learner.actor.decision_bias)

@@ -124,9 +124,8 @@ def test_literal_field_refuses_a_value_outside_it_listing_the_allowed_values(dot
 @pytest.mark.parametrize(("dotted", "allowed"), LITERALS, ids=[d for d, _ in LITERALS])
 def test_literal_field_accepts_each_of_its_values(dotted, allowed):
     # a base that the rules joining fields accept for every value: Adam needs no chi, replay credit the sparse
-    # variant, a "cells" decision bias 0/1 features
-    base = {"optim.optimizer": ["optim.chi=null"], "ppo.team_advantage": ["meta.variant=sparse"],
-            "model.decision_bias_basis": ['model.decision_bias_features=["ready"]']}
+    # variant
+    base = {"optim.optimizer": ["optim.chi=null"], "credit.scheme": ["meta.variant=sparse"]}
     cfg = RMOConfig().with_overrides(base.get(dotted, []))
     section, _, name = dotted.partition(".")
     for value in allowed:
@@ -203,8 +202,6 @@ def test_a_tuple_of_literals_is_checked_item_by_item():
     assert RMOConfig().with_overrides(["model.decision_bias_features=[]"]).model.decision_bias_features == ()
 
 
-def test_a_cells_decision_bias_on_a_feature_that_is_not_0_or_1_is_refused_by_name():
-    with pytest.raises(ValueError, match=r"decision_bias_basis='cells' needs 0/1 features .*'competitors'"):
-        RMOConfig().with_overrides(["model.decision_bias_basis=cells", 'model.decision_bias_features=["competitors"]'])
-    cells = RMOConfig().with_overrides(['model.decision_bias_basis="cells"', 'model.decision_bias_features=["ready"]'])
-    assert cells.model.decision_bias_basis == "cells"
+def test_a_decision_bias_on_a_feature_that_is_not_0_or_1_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"decision_bias_features=\('competitors',\): each item must be one of"):
+        RMOConfig().with_overrides(['model.decision_bias_features=["competitors"]'])

@@ -4,9 +4,9 @@ An episode is a sequence of decision steps t = 0..T-1 (one global state each) an
 agent-transitions i (one per live agent per step) with its step ``step[i]``, its agent ``agent[i]``
 and ``next[i]``, the same agent's transition at t + 1 (-1 once it has left); see ``buffer.Episode``.
 
-* Team advantage (theta, sparse MDP): GAE over steps of the team reward R_t (``team_rewards``);
-  every agent live at t shares A_t (or its share r_n / R_t with ``ppo.team_advantage="split"``).
-* Or per-task credit (``task_rewards``) or replay credit (``difference_advantages``) for theta.
+* Team advantage (sparse MDP): GAE over steps of the team reward R_t (``team_rewards``); theta's advantage is
+  formed from it (and, for per-task schemes, from GAE along each agent's trajectory of its task's outcome) by the
+  run's credit scheme (``credit``).
 * Agent advantage (theta-hat, shaped MDP): GAE along each agent's own trajectory,
   delta_i = r^sh_i + gamma V^(next) - V^_i, so dA_i / dr_i = 1 exactly (Eq. 18).
 * The eta chain: du_i/d eta (Eq. 12-13) at the matched transitions, carried back along each agent's
@@ -19,11 +19,15 @@ Each GAE is one reverse scan over a (T, columns) table (``discounted_scan``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .buffer import Episode
 from .config import MetaConfig, PPOConfig
+
+if TYPE_CHECKING:  # the schemes build on this module's GAEs
+    from .credit import Credit
 
 
 def discounted_scan(delta: np.ndarray, discount: np.ndarray) -> np.ndarray:
@@ -106,39 +110,13 @@ def team_rewards(episode: Episode, kind: str, failed_reward: float, env_failed_r
     return episode.revenue_delta + failed_reward * episode.failed_recommendations
 
 
-def task_rewards(episode: Episode, clock: np.ndarray, gamma: float, failed_reward: float,
-                 worker_price: float = 0.0) -> np.ndarray:
-    """Per-task credit (``ppo.team_advantage="task"``): each agent is rewarded with its own task's outcome.
-
-    r_i = ``failed_reward`` when transition i recommended and got no worker, minus ``worker_price`` times the
-    seconds its match commits the worker (``ppo.worker_price``), plus, at the agent's last transition,
-    gamma^(c_book - c_i) times its task's booked revenue (Eq. 1 when it completed, -kappa sum d when it failed),
-    c on ``clock``: the outcome reaches every agent of the task, discounted from its booking.
-    """
-    failed = (episode.actions == 1) & ~episode.matched
-    book = clock[episode.task_booked[episode.task]]
-    delay = np.maximum(book - clock[episode.step], 0.0)
-    outcome = np.where(episode.next < 0, gamma ** delay * episode.task_revenue[episode.task], 0.0)
-    return failed_reward * failed - worker_price * episode.busy + outcome
-
-
-def difference_advantages(episode: Episode) -> np.ndarray:
-    """Replay credit (``ppo.team_advantage="replay"``): A_i = pi(a'_i) (Q(a_i) - Q(a'_i)), the exact advantage of a
-    two-action policy, from D_i = Q(recommend) - Q(wait) (``Episode.difference``, by ``replay``): (1 - pi(a_i)) D_i
-    where the rollout recommended, -(1 - pi(a_i)) D_i where it waited; NaN where i was not replayed."""
-    if episode.difference is None:
-        raise ValueError("ppo.team_advantage='replay' needs episodes with a difference (replay.difference_rewards)")
-    other = 1.0 - np.exp(episode.log_prob.astype(np.float64))  # pi(a'_i)
-    return np.where(episode.actions == 1, other, -other) * episode.difference
-
-
 @dataclass(frozen=True)
 class Advantages:
     """Per agent-transition advantages and value targets of a batch of episodes (before normalisation)."""
 
     team: np.ndarray
-    """A of theta per transition: the team A_t of its step, its share (Eq. 17), its per-task A (``task``), or its
-    replay credit (``replay``; NaN where not replayed)."""
+    """A of theta per transition, as the credit scheme assigns it (``Credit.assign``; replay: NaN where not
+    replayed)."""
     agent: np.ndarray
     """A^ of theta-hat per transition (Eq. 17 along the agent's trajectory)."""
     chain: np.ndarray
@@ -148,21 +126,18 @@ class Advantages:
     returns_hat: np.ndarray
     """Agent value targets A^_i + V^_i per transition."""
     returns_task: np.ndarray | None
-    """Per-task value targets per transition (``ppo.team_advantage="task"``), else None."""
+    """Per-task value targets per transition (per-task credit schemes), else None."""
 
 
 def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: np.ndarray, ppo: PPOConfig,
-                       meta: MetaConfig, env_failed_reward: float, values_task: np.ndarray | None = None) -> Advantages:
-    """Both GAEs and the eta chain of each episode, concatenated; theta's signals value a failed recommendation at
-    ``ppo.failed_reward`` (None: the env's ``env_failed_reward``), theta-hat's shaped rewards are the env's.
-    ``values`` ``(sum T,)``, ``values_hat`` and
-    ``values_task`` ``(sum n,)`` are the critic's heads on the episodes' states and transitions, in order
-    (``values_task`` is needed exactly with per-task credit, ``ppo.team_advantage`` "task" or "task+team")."""
-    lam, gamma, per_task = ppo.gae_lambda, ppo.gamma, ppo.per_task_credit
-    failed_reward = env_failed_reward if ppo.failed_reward is None else ppo.failed_reward
+                       meta: MetaConfig, credit: Credit, values_task: np.ndarray | None = None) -> Advantages:
+    """Both GAEs and the eta chain of each episode, concatenated, theta's A formed by ``credit``; theta's signals
+    value a failed recommendation at ``credit.failed_reward``, theta-hat's shaped rewards are the env's.
+    ``values`` ``(sum T,)``, ``values_hat`` and ``values_task`` ``(sum n,)`` are the critic's heads on the
+    episodes' states and transitions, in order (``values_task`` exactly with a per-task scheme)."""
+    lam, gamma, per_task = ppo.gae_lambda, ppo.gamma, credit.per_task
     if per_task != (values_task is not None):
-        raise ValueError("values_task must be given exactly with per-task credit (ppo.team_advantage 'task' or "
-                         "'task+team')")
+        raise ValueError("values_task must be given exactly with a per-task credit scheme ('task', 'task+team')")
     team, agent, chain, returns, returns_hat, returns_task = [], [], [], [], [], []
     start_t, start_i = 0, 0
     for e in episodes:
@@ -170,7 +145,7 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
         v, vh = values[steps], values_hat[rows]
         clock = episode_clock(e, ppo.time_unit)
         discount, trace = step_discounts(clock, gamma, lam)
-        rewards = team_rewards(e, ppo.team_reward, failed_reward, env_failed_reward)
+        rewards = team_rewards(e, credit.config.team_reward, credit.failed_reward, credit.env_failed_reward)
         a_t = team_gae(rewards, v, discount, trace)
         a_h = agent_gae(e.reward_shaped, vh, e.step, e.agent, e.next, discount, trace)
         du = utility_grad(e.utilities, *e.eta) * e.matched[:, None]
@@ -178,19 +153,12 @@ def episode_advantages(episodes: list[Episode], values: np.ndarray, values_hat: 
             du *= (e.reward_shaped > 0)[:, None]
         if meta.eta_chain == "gae":
             du = trajectory_scan(du, (e.next >= 0) * trace[e.step], e.step, e.agent)
-        a_i = a_t[e.step]
-        if ppo.team_advantage == "split":
-            share = np.divide(e.reward_sparse, rewards[e.step], out=np.ones_like(a_i),
-                              where=np.abs(rewards[e.step]) > 1e-6)
-            a_i = a_i * share
+        a_task = None
         if per_task:
             vt = values_task[rows]
-            a_task = agent_gae(task_rewards(e, clock, gamma, failed_reward, ppo.worker_price), vt, e.step, e.agent,
-                               e.next, discount, trace)
+            a_task = agent_gae(credit.task_rewards(e, clock, gamma), vt, e.step, e.agent, e.next, discount, trace)
             returns_task.append(a_task + vt)
-            a_i = a_task + a_i if ppo.team_advantage == "task+team" else a_task
-        if ppo.team_advantage == "replay":
-            a_i = difference_advantages(e)
+        a_i = credit.assign(e, a_t[e.step], a_task)
         team.append(a_i)
         agent.append(a_h)
         chain.append(du)
@@ -212,24 +180,18 @@ def standardise(advantages: np.ndarray, rows: np.ndarray | None = None) -> tuple
     return (advantages - ref.mean()) / sigma, sigma
 
 
-def actor_signals(adv: Advantages, choice: np.ndarray | None, ppo: PPOConfig,
-                  meta: MetaConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def actor_signals(adv: Advantages, choice: np.ndarray | None, ppo: PPOConfig, meta: MetaConfig,
+                  credit: Credit) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(rows, A, A^, chain) as the actors train on them: the rows are the transitions with a choice (``choice``;
-    None: all), or the replayed ones under replay credit; with ``ppo.normalize_advantages`` A and A^ are
-    standardised over the rows (the eta chain divided by A^'s divisor), except replay credit's A, exact
-    advantages already centred per state, which is only divided by its RMS."""
+    None: all) as the credit scheme picks them (``Credit.actor_rows``); with ``ppo.normalize_advantages`` A is
+    scaled by the scheme (``Credit.normalise``) and A^ standardised over the rows (the eta chain divided by A^'s
+    divisor)."""
     team, agent, chain = adv.team, adv.agent, adv.chain
     rows = np.flatnonzero(choice) if choice is not None else np.arange(team.size)
-    replayed = ppo.team_advantage == "replay"
-    if replayed:
-        rows, team = np.flatnonzero(~np.isnan(team)), np.nan_to_num(team)
+    rows, team = credit.actor_rows(team, rows)
     if ppo.normalize_advantages:
-        if not replayed:
-            team, _ = standardise(team, rows)
-        elif rows.size:
-            team = team / (np.sqrt(np.mean(team[rows] ** 2)) + 1e-8)
+        team = credit.normalise(team, rows)
         agent, sigma = standardise(agent, rows)
         if meta.eta_chain == "gae":
             chain = chain / sigma
     return rows, team, agent, chain
-

@@ -71,13 +71,12 @@ def to_tensors(batch: dict[str, np.ndarray], device: torch.device) -> dict[str, 
 
 @torch.no_grad()
 def sample_actions(actor, batch: dict[str, np.ndarray], generator: torch.Generator | None, device: torch.device,
-                   greedy: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Actions (0/1) and their log-probabilities for the agents of a shared-graph ``batch``, as arrays.
-
-    The one place where an actor turns observations into actions: training rollouts, evaluation and
-    ``RMOPolicy`` all act through it (``Actor.sample``: u < pi(1 | o) with u drawn from ``generator``).
-    """
-    actions, log_prob = actor.sample(to_tensors(batch, device), generator, greedy=greedy)
+                   greedy: bool = False, uniforms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Actions (0/1) and their log-probabilities for the agents of a shared-graph ``batch``, as arrays: training
+    rollouts, evaluation, ``RMOPolicy`` and replay's twins all act through it (``Actor.sample``: u < pi(1 | o),
+    u drawn from ``generator`` or the given ``uniforms``)."""
+    u = None if uniforms is None else torch.from_numpy(np.asarray(uniforms, dtype=np.float64))
+    actions, log_prob = actor.sample(to_tensors(batch, device), generator, greedy=greedy, uniforms=u)
     return actions.cpu().numpy(), log_prob.float().cpu().numpy()
 
 

@@ -60,7 +60,7 @@ class Episode:
     metrics: dict[str, float] = field(default_factory=dict)
     difference: np.ndarray | None = None
     """Per transition: D = Q(recommend) - Q(wait) found by replaying the episode (``replay``), NaN where not
-    replayed; None when nothing was (only ``ppo.team_advantage="replay"`` replays)."""
+    replayed; None when nothing was (only replay credit replays)."""
 
     @property
     def num_steps(self) -> int:

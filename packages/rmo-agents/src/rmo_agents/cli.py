@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 from .checkpoint import load_checkpoint
@@ -49,11 +50,12 @@ def train_parser() -> argparse.ArgumentParser:
         prog="rmo-train", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train RMO (meta-gradient MAPPO + learned KM utility) on dasc-env.",
         epilog="Every RMOConfig field can be set with --set section.field=value (JSON values), e.g.\n"
-               "  --set ppo.epochs=2 --set meta.outer=post --set optim.optimizer=adam\n"
-               "Sections: env, model, ppo, meta, optim, run (see rmo_agents/config.py for every field).")
-    parser.add_argument("--preset", choices=PRESETS, default="practical",
-                        help="starting configuration: 'paper' (Table 1, SGD), 'practical' (Adam; default) or "
-                             "'revenue' (practical, with eta and the decision bias learned from E(M))")
+               "  --set ppo.epochs=2 --set credit.scheme=task --set optim.optimizer=adam\n"
+               f"Sections: {', '.join(f.name for f in fields(RMOConfig))} (see rmo_agents/config.py for every "
+               "field).")
+    parser.add_argument("--preset", choices=list(PRESETS), default="practical",
+                        help="starting configuration: " + "; ".join(f"'{name}': {p.summary}"
+                                                                    for name, p in PRESETS.items()))
     parser.add_argument("--config", type=Path, help="a JSON or TOML config file (replaces --preset)")
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                         help="set any config field (repeatable)")

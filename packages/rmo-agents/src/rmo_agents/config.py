@@ -4,7 +4,7 @@ Each field is documented once, here, with the paper's symbol; its allowed values
 (``field(metadata=...)``, checked by ``validation``) are declared on it. Every ambiguity of the paper that the
 implementation had to settle (package README, "Readings") is a field whose default is the recommended reading.
 
-The presets ("paper", "practical") live in ``presets``.
+The presets live in ``presets``; configs of earlier versions load through ``legacy``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from dasc_env import DASCConfig
-from dasc_env.env import DECISION_FEATURES
+from dasc_env.env import BINARY_DECISION_FEATURES
 
-from . import config_io
+from . import config_io, legacy
 from .validation import AT_LEAST_0, AT_LEAST_1, POSITIVE, UNIT, validate
 
 Variant = Literal["sparse", "shaped", "meta", "rec", "rmo"]
@@ -24,8 +24,8 @@ Variant = Literal["sparse", "shaped", "meta", "rec", "rmo"]
 Backend = Literal["sync", "subprocess", "ray"]
 """Where the env copies of the rollouts run (see ``EnvConfig.backend``); ``BACKENDS`` lists them."""
 VARIANTS, BACKENDS = get_args(Variant), get_args(Backend)
-DecisionFeature = Literal[DECISION_FEATURES]  # type: ignore[valid-type]
-"""A per-agent decision feature of dasc-env's observation (``dasc_env.env.DECISION_FEATURES``)."""
+BinaryDecisionFeature = Literal[BINARY_DECISION_FEATURES]  # type: ignore[valid-type]
+"""A 0/1 decision feature of dasc-env's observation (``dasc_env.env.BINARY_DECISION_FEATURES``)."""
 
 
 EVAL_SEED_BASE = 10**6
@@ -103,14 +103,13 @@ class ModelConfig:
     mask_actions: bool = True
     """Mask "recommend" when no idle worker in range has the skills (``action_mask``)."""
     decision_bias: bool = False
-    """Add b_0 + b . x to the actor's "recommend" logit, x the agent's own decision features (dasc-env's
-    ``DECISION_FEATURES``: ready, matchable, competitors, ...): a policy-level bias learned from revenue itself by
-    paired SPSA (``meta.bias_*``; ``Trainer.bias_step``), not by the policy gradient. False: no bias (the paper)."""
-    decision_bias_features: tuple[DecisionFeature, ...] = DECISION_FEATURES
-    """Which of the agent's decision features x the decision bias reads (default: all; empty: b_0 alone)."""
-    decision_bias_basis: Literal["affine", "cells"] = "affine"
-    """"affine": b_0 + b . x; "cells": one offset b_c per cell c of the (0/1) features, e.g. b_(not ready) and
-    b_(ready) for ``("ready",)``, so each class of agent is perturbed on its own (``meta.bias_directions``)."""
+    """Add an offset b_c to the actor's "recommend" logit, one per cell c of the agent's own 0/1 decision features
+    (``decision_bias_features``), e.g. b_(not ready) and b_(ready) for ``("ready",)``: a policy-level bias learned
+    from revenue itself by the paired search (``search.bias_*``; ``search.bias_step``), not by the policy
+    gradient. False: no bias (the paper)."""
+    decision_bias_features: tuple[BinaryDecisionFeature, ...] = ("ready", "busy_sooner")
+    """Which 0/1 decision features of dasc-env (``BINARY_DECISION_FEATURES``) the cells of the decision bias split
+    on: 2^k offsets for k features (empty: one offset for every agent)."""
 
 
 @dataclass(frozen=True)
@@ -142,40 +141,46 @@ class PPOConfig:
     """Critic heads predict returns normalised by running statistics (MAPPO's ValueNorm)."""
     value_loss: Literal["mse", "huber"] = "mse"
     """Eq. 20: "mse" (the paper) or "huber"."""
-    team_advantage: Literal["shared", "split", "task", "task+team", "replay"] = "shared"
-    """theta's advantage: "shared" (every live agent gets the team A_t, the paper), "split" (the authors' r_n / R_t,
-    guarded), "task" (per-task credit: GAE along each agent's trajectory of its own task's outcome, Eq. 1 or
-    -kappa sum d, and ``failed_reward`` per failed recommendation, against a per-agent value head;
-    ``advantages.task_rewards``),
-    "task+team" (the per-task A plus the team A_t: the team term carries what an agent's action does to other
-    tasks, e.g. a worker taken from them) or "replay" (difference rewards: the change of the final E(M) when one
-    decision is flipped, found by replaying the episode twice on common random numbers; the actor trains on
-    ``replays`` such decisions per episode, and the critic is not trained; module ``replay``)."""
-    team_reward: Literal["env", "revenue_delta"] = "env"
-    """Team reward R_t (the team head's target, and theta's signal except under "task"): "env" (sum of the agents'
-    sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d); both with
-    ``failed_reward`` per failed recommendation."""
-    failed_reward: float | None = None
-    """Reward of a recommendation that gets no worker in theta's signals (the team reward and per-task credit);
-    None: the env's ``failed_recommendation_reward`` (-1, the paper). Where workers are scarce most allowed
-    recommendations fail through contention alone, and -1 each teaches the agents to stop recommending (the
-    matcher then has fewer subtasks to choose from); 0 leaves only E(M)."""
-    replays: int = field(default=8, metadata=AT_LEAST_1)
-    """Decisions replayed per episode under ``team_advantage="replay"`` (each: two continuations to the end;
-    ignored otherwise)."""
-    worker_price: float = field(default=0.0, metadata=AT_LEAST_0)
-    """Revenue per worker-second charged to per-task credit at each match, for the worker time it commits (from
-    the match until the subtask finishes: travel, any wait for a running predecessor, the work): a price on the
-    workers other tasks then cannot have (a dual price on worker capacity; the contention term). 0: none."""
     sampling: Literal["groups", "shuffle", "window"] = "groups"
     """Minibatches over all agent-transitions: "groups" (shuffled groups of agents that share a task graph at a
     step, so the GAT runs once per group), "shuffle" (one by one), or "window" (the authors' 10 random 64-step
     windows)."""
 
+@dataclass(frozen=True)
+class CreditConfig:
+    """How theta's advantage is assigned to the agents (module ``credit``: one module per scheme).
+
+    ``scheme``: "shared" (every live agent gets the team A_t of MAPPO, the paper), "task" (per-task credit: GAE
+    along each agent's trajectory of its own task's outcome, Eq. 1 or -kappa sum d, against a per-agent task head of
+    the critic; ``credit.task``), "task+team" (the per-task A plus the team A_t, which carries what an agent's
+    action does to other tasks, e.g. a worker taken from them) or "replay" (difference rewards: the change of the
+    final E(M) when one decision is flipped, found by replaying the episode twice on common random numbers; the
+    critic is not trained; ``credit.replay``). An option that belongs to some schemes (its field's ``"schemes"``
+    metadata) may only leave its default under them.
+    """
+
+    scheme: Literal["shared", "task", "task+team", "replay"] = "shared"
+    """The credit scheme (above)."""
+    team_reward: Literal["env", "revenue_delta"] = "env"
+    """Team reward R_t (the team head's target, and the team A_t of "shared" and "task+team"): "env" (sum of the
+    agents' sparse rewards) or "revenue_delta" (the change of E(M), which includes failed tasks' -kappa sum d); both
+    with ``failed_reward`` per failed recommendation."""
+    failed_reward: float | None = None
+    """Reward of a recommendation that gets no worker in theta's signals (the team reward and per-task credit);
+    None: the env's ``failed_recommendation_reward`` (-1, the paper). Where workers are scarce most allowed
+    recommendations fail through contention alone, and -1 each teaches the agents to stop recommending (the
+    matcher then has fewer subtasks to choose from); 0 leaves only E(M)."""
+    worker_price: float = field(default=0.0, metadata={**AT_LEAST_0, "schemes": ("task", "task+team")})
+    """Per-task schemes: revenue per worker-second charged to per-task credit at each match, for the worker time it
+    commits (from the match until the subtask finishes: travel, any wait for a running predecessor, the work): a
+    price on the workers other tasks then cannot have (a dual price on worker capacity). 0: none."""
+    replays: int = field(default=8, metadata={**AT_LEAST_1, "schemes": ("replay",)})
+    """"replay": decisions replayed per episode (each: two continuations to the end)."""
+
     @property
-    def per_task_credit(self) -> bool:
+    def per_task(self) -> bool:
         """theta learns from its own task's outcome ("task", "task+team"): the critic needs its task head."""
-        return self.team_advantage in ("task", "task+team")
+        return self.scheme in ("task", "task+team")
 
 
 @dataclass(frozen=True)
@@ -190,9 +195,6 @@ class MetaConfig:
     """xi_0: initial weight of the meta-gradient in Eq. 8 (Table 1)."""
     xi_decay: float = field(default=0.999, metadata=UNIT)
     """xi_k = xi_0 * xi_decay^episode ("xi approaches zero")."""
-    xi_scale: Literal["absolute", "relative"] = "absolute"
-    """Eq. 8's weighting: "absolute", grad L + xi meta (the paper); "relative", grad L + xi (|grad L| / |meta|)
-    meta per minibatch, so xi is the meta term's share of the step's norm (a meaning Adam does not erase)."""
     meta_inner_lr: float | None = field(default=None, metadata=POSITIVE)
     """mu_f / 2 of Eq. 7 and 16; None: half of theta-hat's learning rate (mu_f = mu_theta-hat); see ``inner_lr``."""
     outer: Literal["same", "post"] = "same"
@@ -204,16 +206,6 @@ class MetaConfig:
     """beta of eta at the start (Eq. 13)."""
     eta_lr: float = field(default=1e-4, metadata=POSITIVE)
     """mu_eta: learning rate of eta (Table 1)."""
-    eta_estimator: Literal["surrogate", "paired"] = "surrogate"
-    """How eta learns (variant "rmo"): "surrogate", the paper's meta-gradient through dr/du (Eq. 14-19); or
-    "paired", revenue itself: after each update, central differences of E(M) at eta +/- ``eta_delta`` per
-    component on ``eta_episodes`` fresh episodes with common random numbers (the same episode seeds and action
-    seeds on both sides), and an ascent step (``eta.central_difference``). Costs 4 x ``eta_episodes`` episodes
-    per update."""
-    eta_delta: float = field(default=0.05, metadata={"gt": 0, "max": 0.5})
-    """Half-width of the paired differences of ``eta_estimator="paired"``."""
-    eta_episodes: int = field(default=2, metadata=AT_LEAST_1)
-    """Episodes per side of each paired difference."""
     eta_chain: Literal["paper", "gae"] = "paper"
     """dA/dr of Eq. 16-18: "paper" (= 1 at the matched transition) or "gae" (the exact GAE Jacobian
     (gamma lambda)^k along the agent's trajectory, divided by the advantage normalisation)."""
@@ -221,16 +213,6 @@ class MetaConfig:
     """"clip": SGD on eta clipped to [0, 1] (the paper); "logit": Adam on z with eta = sigmoid(z)."""
     eta_samples: Literal["matched", "positive_shaped"] = "matched"
     """Transitions that drive eta: "matched" (u is defined) or "positive_shaped" (the code's r^sh > 0)."""
-    bias_delta: float = field(default=0.5, metadata=POSITIVE)
-    """c of the decision bias's SPSA step (``model.decision_bias``): E(M) is compared at b + c D and b - c D."""
-    bias_lr: float = field(default=0.1, metadata=POSITIVE)
-    """Step of the decision bias per update: each component moves by +-``bias_lr`` (sign SPSA; not at all when the
-    two sides earn exactly the same). The ``bias_*`` fields are ignored without ``model.decision_bias``."""
-    bias_episodes: int = field(default=4, metadata=AT_LEAST_1)
-    """Fresh episodes per side of the decision bias's paired comparison (common random numbers)."""
-    bias_directions: Literal["random", "coordinate"] = "random"
-    """Perturbations D of the decision bias's step: "random" (SPSA: one +-1 D on all components at once) or
-    "coordinate" (one paired difference per component, the others held: k x the episodes for k components)."""
     fixed_alpha: float = field(default=0.95, metadata=UNIT)
     """alpha used by variants that do not learn eta (dasc-env's default, the paper's Chengdu choice)."""
     fixed_beta: float = field(default=0.10, metadata=UNIT)
@@ -245,13 +227,32 @@ class MetaConfig:
         return self.variant == "rmo"
 
     @property
-    def eta_from_surrogate(self) -> bool:
-        """eta learns through the meta-gradient's sensitivities (Eq. 14-19), inside the actor steps."""
-        return self.learns_eta and self.eta_estimator == "surrogate"
-
-    @property
     def matcher(self) -> str:
         return "greedy" if self.variant == "rec" else "km"
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Policy-level parameters learned from E(M) itself, after each update, by paired episodes on common random
+    numbers (``search``: both sides of a difference play the same episode seeds and action seeds)."""
+
+    eta: bool = False
+    """Variant "rmo": eta by central differences of E(M) at eta +/- ``eta_delta`` per component on ``eta_episodes``
+    fresh episodes a side, then an ascent step of ``meta.eta_lr`` (``search.eta_step``; 4 x ``eta_episodes``
+    episodes per update), instead of the paper's surrogate meta-gradient through dr/du (Eq. 14-19)."""
+    eta_delta: float = field(default=0.05, metadata={"gt": 0, "max": 0.5})
+    """Half-width of eta's paired differences."""
+    eta_episodes: int = field(default=2, metadata=AT_LEAST_1)
+    """Episodes per side of each of eta's paired differences."""
+    bias_delta: float = field(default=0.5, metadata=POSITIVE)
+    """c of the decision bias's step (``model.decision_bias``): per offset b_k, E(M) is compared at b + c e_k and
+    b - c e_k, the others held."""
+    bias_lr: float = field(default=0.1, metadata=POSITIVE)
+    """Step of the decision bias per update: each offset moves by +-``bias_lr``, the sign of its own paired
+    difference (not at all when the two sides earn exactly the same)."""
+    bias_episodes: int = field(default=4, metadata=AT_LEAST_1)
+    """Fresh episodes per side of each of the decision bias's paired differences (k x 2 x this per update for k
+    offsets)."""
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,9 @@ class RMOConfig:
     env: EnvConfig = field(default_factory=EnvConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     ppo: PPOConfig = field(default_factory=PPOConfig)
+    credit: CreditConfig = field(default_factory=CreditConfig)
     meta: MetaConfig = field(default_factory=MetaConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
@@ -333,7 +336,7 @@ class RMOConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> RMOConfig:
-        return config_io.from_dict(cls, data)
+        return config_io.from_dict(cls, legacy.upgrade(data))
 
     def save(self, path: str | Path) -> None:
         """Write JSON (``.json``) or TOML (``.toml``)."""
@@ -341,16 +344,19 @@ class RMOConfig:
 
     @classmethod
     def from_file(cls, path: str | Path) -> RMOConfig:
-        return config_io.read(cls, path)
+        return config_io.read(cls, path, legacy.upgrade)
 
     def replace_path(self, dotted: str, value: Any) -> RMOConfig:
         """A copy with ``section.field`` set to ``value`` (validated)."""
+        legacy.check_path(dotted)
         return config_io.replace_path(self, dotted, value)
 
     def with_overrides(self, assignments: list[str]) -> RMOConfig:
         """Apply ``section.field=value`` strings (values parsed as JSON, else taken as strings)."""
+        for item in assignments:
+            legacy.check_path(item.partition("=")[0].strip())
         return config_io.with_overrides(self, assignments)
 
 
-__all__ = ["BACKENDS", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig", "RMOConfig", "RunConfig",
-           "VARIANTS", "validate"]
+__all__ = ["BACKENDS", "CreditConfig", "EnvConfig", "MetaConfig", "ModelConfig", "OptimConfig", "PPOConfig",
+           "RMOConfig", "RunConfig", "SearchConfig", "VARIANTS", "validate"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
@@ -35,14 +36,14 @@ def from_dict(cls: type[C], data: dict) -> C:
     return cls(**{name: _section(sections[name], data[name], name) for name in data})
 
 
-def read(cls: type[C], path: str | Path) -> C:
-    """``cls`` from a JSON or (``.toml``) TOML file."""
+def read(cls: type[C], path: str | Path, prepare: Callable[[dict], dict] = lambda data: data) -> C:
+    """``cls`` from a JSON or (``.toml``) TOML file, its dict passed through ``prepare`` first."""
     path = Path(path)
     try:
         data = (tomllib.loads if path.suffix == ".toml" else json.loads)(path.read_text())
     except (OSError, ValueError) as err:
         raise ValueError(f"cannot read config {path}: {err}") from None
-    return from_dict(cls, data)
+    return from_dict(cls, prepare(data))
 
 
 def write(cfg: Any, path: str | Path) -> None:
@@ -64,7 +65,7 @@ def replace_path(cfg: C, dotted: str, value: Any) -> C:
 def with_overrides(cfg: C, assignments: list[str]) -> C:
     """A copy of ``cfg`` with ``section.field=value`` strings applied (values parsed as JSON, else taken as
     strings; a later assignment to the same field wins). The result is validated once, so rules that join
-    fields (e.g. ``ppo.team_advantage="replay"`` needs ``meta.variant="sparse"``) do not depend on the order."""
+    fields (e.g. ``credit.scheme="replay"`` needs ``meta.variant="sparse"``) do not depend on the order."""
     parsed = []
     for item in assignments:
         key, sep, raw = item.partition("=")

@@ -26,6 +26,7 @@ from .advantages import actor_signals, episode_advantages
 from .batch import concat_shared, recommend_rates, select
 from .buffer import Episode
 from .config import RMOConfig
+from .credit import Credit, make_credit
 from .eta import Eta
 from .losses import ValueNorm, value_loss
 from .meta import eta_gradient, global_norm, meta_step, post_step_direction, ppo_step
@@ -83,16 +84,19 @@ class Learner:
     """Networks, optimisers and the update of one run."""
 
     def __init__(self, config: RMOConfig, observation_space, state_worker_features: int,
-                 state_subtask_features: int, device: torch.device):
+                 state_subtask_features: int, device: torch.device, credit: Credit | None = None):
         self.config, self.device = config, device
         model, optim, meta = config.model, config.optim, config.meta
-        self.env_failed_reward = config.env.dasc_config().failed_recommendation_reward
+        self.credit = make_credit(config) if credit is None else credit
+        """The credit scheme (``credit``; replay credit needs the trainer's, which knows the env source)."""
+        self.eta_from_surrogate = meta.learns_eta and not config.search.eta
+        """eta learns through the meta-gradient's sensitivities (Eq. 14-19), inside the actor steps."""
         self.actor = Actor.from_space(observation_space, model).to(device)
         self.actor_hat = None
         if meta.trains_meta:  # theta-hat starts as a copy of theta, so psi^ = 1 (Eq. 5) at the first update
             self.actor_hat = Actor.from_space(observation_space, model).to(device)
             self.actor_hat.load_state_dict(self.actor.state_dict())
-        self.per_task = config.ppo.per_task_credit
+        self.per_task = self.credit.per_task
         self.critic = Critic.from_spaces(observation_space, state_worker_features, state_subtask_features,
                                          model, task_head=self.per_task).to(device)
         self.value_norm = ValueNorm().to(device)
@@ -136,7 +140,7 @@ class Learner:
                 # |meta| and cos(grad L, meta) are logged from the first minibatch (one extra backward).
                 for key, value in self.actor_step(batch, idx, nxt, split_meta=epoch == j == 0).items():
                     stats.setdefault(key, []).append(value)
-        for _ in range(ppo.epochs if ppo.team_advantage != "replay" else 0):  # replay credit needs no critic
+        for _ in range(ppo.epochs if self.credit.trains_critic else 0):
             steps = torch.randperm(batch.num_states, generator=generator).to(self.device)
             for rows in steps.split(ppo.critic_minibatch_size):
                 for key, value in self.critic_step(batch, rows).items():
@@ -165,9 +169,9 @@ class Learner:
         offsets = np.cumsum([0] + [e.num_steps for e in episodes])[:-1]
         state_row = torch.from_numpy(np.concatenate([e.step + o for e, o in zip(episodes, offsets)])).to(dev)
         values, values_hat, values_task = self._values(obs, states, state_row)
-        adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.env_failed_reward, values_task)
+        adv = episode_advantages(episodes, values, values_hat, ppo, meta, self.credit, values_task)
         choice = (obs["action_mask"][:, 1] > 0).cpu().numpy() if self.config.model.mask_actions else None
-        rows, team, agent, chain = actor_signals(adv, choice, ppo, meta)
+        rows, team, agent, chain = actor_signals(adv, choice, ppo, meta, self.credit)
         ret, ret_hat = (torch.from_numpy(x).to(dev) for x in (adv.returns, adv.returns_hat))
         ret_task = torch.from_numpy(adv.returns_task).to(dev) if self.per_task else None
         if ppo.value_norm:
@@ -237,9 +241,8 @@ class Learner:
                                             select(batch.obs, next_idx), batch.actions[next_idx],
                                             batch.adv_hat[next_idx], **clip)
         step = meta_step(self.actor, theta, theta_hat, obs, actions, log_prob_old, batch.adv[idx], batch.adv_hat[idx],
-                         xi=self.xi, inner_lr=cfg.inner_lr, want_sensitivity=meta.eta_from_surrogate,
-                         outer_direction=direction, split_meta=split_meta, relative=meta.xi_scale == "relative",
-                         **clip)
+                         xi=self.xi, inner_lr=cfg.inner_lr, want_sensitivity=self.eta_from_surrogate,
+                         outer_direction=direction, split_meta=split_meta, **clip)
         stats = {k: float(v) for k, v in step.stats.items()}
         if step.meta is not None:
             meta_part = [g - f for g, f in zip(step.grad_theta, step.grad_loss)]
@@ -249,8 +252,10 @@ class Learner:
         stats["grad_norm_theta_hat"] = self._apply(self.actor_hat, self.opt_actor_hat, step.grad_theta_hat, scale)
         stats["grad_norm_theta"] = self._apply(self.actor, self.opt_actor, step.grad_theta, scale)
         chain = batch.chain[idx]
-        if meta.eta_from_surrogate and bool(chain.any()):  # Alg. 1 line 10: "if eta can update"
-            stats["g_alpha"], stats["g_beta"] = self._eta_step(step.advantage_sensitivity, chain)
+        if self.eta_from_surrogate and bool(chain.any()):  # Alg. 1 line 10: "if eta can update"
+            g_eta = eta_gradient(step.advantage_sensitivity.double(), chain)
+            self.eta_descent(g_eta)
+            stats["g_alpha"], stats["g_beta"] = float(g_eta[0]), float(g_eta[1])
         return stats
 
     def critic_step(self, batch: UpdateBatch, rows: torch.Tensor) -> dict[str, float]:
@@ -308,22 +313,11 @@ class Learner:
         values_task = per_agent(self.critic.task_value, self.value_norm_task) if self.per_task else None
         return values.cpu().double().numpy(), values_hat, values_task
 
-    def _eta_step(self, sensitivity: torch.Tensor, chain: torch.Tensor) -> tuple[float, float]:
-        """eta's step (Eq. 14) from the outer objective's sensitivity to each advantage and the chain
-        dA^/dr * du/d eta (Eq. 15-19); returns g_eta."""
-        g_eta = eta_gradient(sensitivity.double(), chain)
+    def eta_descent(self, gradient: torch.Tensor | np.ndarray) -> None:
+        """One step of eta's optimiser down ``gradient`` = d loss / d eta (Eq. 14: the surrogate's g_eta, or minus a
+        paired search's d E(M) / d eta); the only place eta changes."""
         self.opt_eta.zero_grad()
-        (g_eta.to(self.eta.raw.device).detach() * self.eta.value()).sum().backward()
-        self.opt_eta.step()
-        if self.eta.param == "clip":
-            with torch.no_grad():
-                self.eta.raw.clamp_(0.0, 1.0)
-        return float(g_eta[0]), float(g_eta[1])
-
-    def eta_ascent(self, revenue_grad: np.ndarray) -> None:
-        """One step of eta up ``revenue_grad`` = d E(M) / d eta (``meta.eta_estimator="paired"``)."""
-        self.opt_eta.zero_grad()
-        grad = torch.as_tensor(-np.asarray(revenue_grad, dtype=np.float64), device=self.eta.raw.device)
+        grad = torch.as_tensor(gradient, dtype=torch.float64).to(self.eta.raw.device).detach()
         (grad * self.eta.value()).sum().backward()
         self.opt_eta.step()
         if self.eta.param == "clip":

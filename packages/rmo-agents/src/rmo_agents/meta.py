@@ -11,10 +11,7 @@ advantage, A^ the per-agent shaped advantage, mu_m = mu_f / 2.
    authors' choice; ``"post"``: the gradient after the step, on another minibatch). Its meta-gradient is
    d L^(theta-hat') / d theta = -mu_m (d g^ / d theta)^T v = grad_theta [-mu_m <sg(v), g^>]   (Eq. 6, 7),
    an exact mixed Hessian-vector product from one double backward.
-4. theta's gradient is grad L + xi * meta (Eq. 8), with L theta's own PPO loss on A. With ``relative``
-   (``meta.xi_scale="relative"``) it is grad L + xi (|grad L| / |meta|) meta: xi is then the meta term's share
-   of the step's norm, a meaning that survives Adam (Eq. 8's absolute xi mu_m meta is ~1e-4 of grad L, and an
-   optimiser that normalises per coordinate erases it).
+4. theta's gradient is grad L + xi * meta (Eq. 8), with L theta's own PPO loss on A.
 5. The same backward gives s_i = d L^(theta-hat') / d A^_i = -mu_m d<sg(v), g^>/d A^_i (Eq. 16), the
    sensitivity of the outer objective to each sample's advantage; eta's gradient is then
    sum_i s_i (dA^_i / dr_i)(dr_i / du_i)(du_i / d eta) (Eq. 15-19), formed by the caller.
@@ -79,14 +76,12 @@ class MetaStep:
 def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dict, actions: torch.Tensor,
               log_prob_old: torch.Tensor, advantages: torch.Tensor, advantages_hat: torch.Tensor, *,
               clip_eps: float, entropy_coef: float, xi: float, inner_lr: float, want_sensitivity: bool,
-              outer_direction: list[torch.Tensor] | None = None, split_meta: bool = False,
-              relative: bool = False) -> MetaStep:
-    """One minibatch of steps 1-5 above. ``outer_direction`` is v for ``outer="post"`` (None: v = g^);
-    ``relative`` scales the meta term to xi times grad L's norm (step 4).
+              outer_direction: list[torch.Tensor] | None = None, split_meta: bool = False) -> MetaStep:
+    """One minibatch of steps 1-5 above. ``outer_direction`` is v for ``outer="post"`` (None: v = g^).
 
     The fast path takes theta's gradient and the sensitivities from one double backward of
     L - xi mu_m <sg(v), g^> over [theta, A^]. ``split_meta`` spends one more (first-order) backward to
-    return grad L and the meta-gradient separately (for logging, for ``relative``, and when xi is 0 or tiny).
+    return grad L and the meta-gradient separately (for logging, and when xi is 0 or tiny).
     """
     theta_values, hat_values = list(theta.values()), list(theta_hat.values())
     log_prob, entropy = policy_terms(actor, theta, obs, actions)
@@ -106,12 +101,11 @@ def meta_step(actor: torch.nn.Module, theta: Params, theta_hat: Params, obs: dic
         v = g_hat if outer_direction is None else outer_direction
         meta_objective = -inner_lr * sum((vk.detach() * gk).sum() for vk, gk in zip(v, g_hat))
         inputs = theta_values + ([adv_hat] if want_sensitivity else [])
-        if split_meta or relative or xi < 1e-8:  # dividing by a tiny xi would lose the sensitivities
+        if split_meta or xi < 1e-8:  # dividing by a tiny xi would lose the sensitivities
             first = list(torch.autograd.grad(loss, theta_values, retain_graph=True))
             grads = torch.autograd.grad(meta_objective, inputs)
             meta = list(grads[:n])
-            weight = float(xi * global_norm(first) / global_norm(meta).clamp_min(1e-30)) if relative else xi
-            grad_theta = [g + weight * m for g, m in zip(first, meta)]
+            grad_theta = [g + xi * m for g, m in zip(first, meta)]
             sensitivity = grads[n] if want_sensitivity else None
         else:
             grads = torch.autograd.grad(loss + xi * meta_objective, inputs)

@@ -1,4 +1,5 @@
-"""Algorithm 1 end to end: rollout with theta -> update theta-hat, theta, eta, phi -> decay xi -> log, evaluate, save.
+"""Algorithm 1 end to end: collect with theta -> credit -> update theta-hat, theta, eta, phi -> searches -> log,
+evaluate, save.
 
     from rmo_agents import Trainer, preset
     Trainer(preset("practical")).run()
@@ -6,9 +7,9 @@
 Every random choice flows from ``RunConfig.seed``: parameter initialisation
 (``torch.manual_seed``), action sampling and minibatch shuffling (two
 ``torch.Generator``s) and the env episodes (seed of episode k:
-``SeedSequence([seed, k])``); the extra episodes and draws of the paired eta step, replay credit and the decision
-bias come from ``SeedSequence([seed, 7 | 11 | 13, update])``. Evaluation uses held-out episode seeds
-``run.eval_seed_base`` + i (10^6 + i).
+``SeedSequence([seed, k])``); the extra episodes and draws of the searches and of replay credit come from their
+named streams (``paired.SEED_STREAMS``). Evaluation uses held-out episode seeds ``run.eval_seed_base`` + i
+(10^6 + i).
 """
 
 from __future__ import annotations
@@ -25,16 +26,15 @@ import torch
 from dasc_env.env import observation_space, state_features
 
 from ._version import __version__
-from .adapter import DascAdapter
-from .buffer import Episode
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .config import RMOConfig
+from .credit import make_credit
 from .env_source import EnvSource
-from .eta import central_difference
 from .learner import Learner
 from .logger import RunLogger
-from .replay import choose_replays, difference_rewards
+from .paired import PairedEvaluator
 from .rollout import collect
+from .search import searches
 from .vec_env import make_vec_env
 
 
@@ -71,11 +71,13 @@ class Trainer:
         self.source = EnvSource.from_config(env)
         self.envs = make_vec_env(self.source, env.num_envs, env.backend, config.meta.matcher, env.ray_address)
         dasc = self.source.config
-        self.learner = Learner(config, observation_space(dasc), *state_features(dasc), self.device)
+        self.credit = make_credit(config, self.source, self.device)
+        self.learner = Learner(config, observation_space(dasc), *state_features(dasc), self.device, self.credit)
+        self.evaluator = PairedEvaluator(self.envs, self.device)
+        self.searches = searches(config, self.evaluator)
         self.sample_gen = torch.Generator(device=self.device).manual_seed(run.seed + 1)
         self.shuffle_gen = torch.Generator().manual_seed(run.seed + 2)
         self.episodes_done = 0
-        self.replay_adapter: DascAdapter | None = None
         self.best_revenue = -np.inf
         self.out = Path(run.out)
 
@@ -122,22 +124,19 @@ class Trainer:
         return last
 
     def train_iteration(self) -> dict[str, float]:
-        """Alg. 1 lines 4-16 once: one episode per env copy, then one update."""
+        """Alg. 1 lines 4-16 once: collect one episode per env copy, assign credit, update, step the searches."""
         learner, n = self.learner, min(self.envs.num_envs, self.config.run.episodes - self.episodes_done)
         seeds = [episode_seed(self.config.run.seed, self.episodes_done + j) for j in range(n)]
         restarts = self.envs.restarts
         t0 = time.perf_counter()
         episodes = collect(self.envs, learner.actor, seeds, learner.eta.pair(), self.sample_gen, self.device)
         t1 = time.perf_counter()
-        if self.config.ppo.team_advantage == "replay":
-            self.replay(episodes, seeds)
-        t_replay = time.perf_counter()
+        self.credit.prepare(episodes, seeds, learner.actor, learner.updates)
+        t_credit = time.perf_counter()
         stats = learner.update(episodes, self.shuffle_gen)
         t2 = time.perf_counter()
-        if self.config.meta.learns_eta and self.config.meta.eta_estimator == "paired":
-            stats.update(self.paired_eta_step())
-        if self.config.model.decision_bias:
-            stats.update(self.bias_step())
+        for search in self.searches:
+            stats.update(search.step(learner))
         t3 = time.perf_counter()
         learner.end_episodes(n)
         self.episodes_done += n
@@ -150,74 +149,17 @@ class Trainer:
             failed_recommendations=float(np.mean([e.metrics["failed_recommendations"] for e in episodes])),
             env_steps=float(steps), transitions=float(transitions),
             rollout_steps_per_s=steps / max(t1 - t0, 1e-9), rollout_transitions_per_s=transitions / max(t1 - t0, 1e-9),
-            learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t_replay, 1e-9),
-            rollout_s=t1 - t0, replay_s=t_replay - t1, learner_s=t2 - t_replay, revenue_steps_s=t3 - t2,
+            learner_transitions_per_s=transitions * self.config.ppo.epochs / max(t2 - t_credit, 1e-9),
+            rollout_s=t1 - t0, replay_s=t_credit - t1, learner_s=t2 - t_credit, revenue_steps_s=t3 - t2,
             worker_restarts=float(self.envs.restarts - restarts))
         return stats
-
-    def replay(self, episodes: list[Episode], seeds: list[int]) -> None:
-        """Replay credit (``ppo.team_advantage="replay"``): ``ppo.replays`` decisions of each episode, drawn from the
-        run seed and the update count, get their D = Q(recommend) - Q(wait) (``replay.difference_rewards``, played
-        in this process)."""
-        if self.replay_adapter is None:
-            self.replay_adapter = DascAdapter(self.source, self.config.meta.matcher)
-        rng = np.random.default_rng(np.random.SeedSequence([self.config.run.seed, 11, self.learner.updates]))
-        rows = [choose_replays(episode, self.config.ppo.replays, rng) for episode in episodes]
-        gains = difference_rewards(self.replay_adapter, self.learner.actor, episodes, seeds, rows, self.device)
-        for episode, chosen, gain in zip(episodes, rows, gains):
-            episode.difference = np.full(episode.num_transitions, np.nan)
-            episode.difference[chosen] = gain
-
-    def bias_step(self) -> dict[str, float]:
-        """The decision bias b (``model.decision_bias``) one sign-SPSA step up E(M): for each direction D (one random
-        +-1 D, or each unit vector with ``meta.bias_directions="coordinate"``), E(M) at b + c D and at b - c D on
-        ``meta.bias_episodes`` fresh episodes with common random numbers (the same episode and action seeds on both
-        sides and for every D), then b <- b + ``meta.bias_lr`` sum_D sign(difference_D) D. Stateless, so a resumed
-        run continues exactly; the direction and the episodes come from the run seed and the update count. Returns b
-        (after the step) and each measured difference."""
-        meta, learner = self.config.meta, self.learner
-        stream = np.random.SeedSequence([self.config.run.seed, 13, learner.updates])
-        seeds = [int(s) for s in stream.generate_state(meta.bias_episodes)]
-        bias = learner.actor.decision_bias
-        names = [f"bias_{name}" for name in learner.actor.bias_names]
-        if meta.bias_directions == "random":
-            directions = {"bias_revenue_diff": np.random.default_rng(stream).choice([-1.0, 1.0], size=bias.numel())}
-        else:
-            directions = {f"{name}_revenue_diff": d for name, d in zip(names, np.eye(bias.numel()))}
-        base = bias.detach().cpu().double().numpy()
-
-        def revenue_at(b: np.ndarray) -> float:
-            bias.copy_(torch.as_tensor(b, dtype=bias.dtype))
-            return self._mean_revenue(seeds, learner.eta.pair())
-
-        new, diffs = base, {}
-        try:
-            for key, d in directions.items():
-                diffs[key] = revenue_at(base + meta.bias_delta * d) - revenue_at(base - meta.bias_delta * d)
-            new = base + meta.bias_lr * sum(np.sign(diffs[key]) * d for key, d in directions.items())
-        finally:  # theta-hat (when there is one) evaluates its ratio with the same bias
-            for actor in (learner.actor, learner.actor_hat):
-                if actor is not None:
-                    actor.decision_bias.copy_(torch.as_tensor(new, dtype=bias.dtype))
-        return {**diffs, **dict(zip(names, new.tolist()))}
-
-    def paired_eta_step(self) -> dict[str, float]:
-        """eta up the revenue gradient (``meta.eta_estimator="paired"``): central differences of E(M) over
-        ``meta.eta_episodes`` fresh episodes (seeds from the run seed and the update count), each side played with
-        the same episode and action seeds (``eta.central_difference``)."""
-        meta, learner = self.config.meta, self.learner
-        seeds = [int(s) for s in np.random.SeedSequence([self.config.run.seed, 7, learner.updates]).generate_state(
-            meta.eta_episodes)]
-        grad = central_difference(lambda eta: self._mean_revenue(seeds, eta), learner.eta.pair(), meta.eta_delta)
-        learner.eta_ascent(grad)
-        alpha, beta = learner.eta.pair()  # after the ascent (the update's stats hold eta before it)
-        return {"revenue_grad_alpha": float(grad[0]), "revenue_grad_beta": float(grad[1]), "alpha": alpha, "beta": beta}
 
     def evaluate(self, seeds: int | Sequence[int] | None = None) -> float:
         """Mean revenue E(M) of theta on held-out episodes, played on all env copies: ``seeds`` of them
         (``run.eval_seed_base`` + i; default ``run.eval_seeds``), or the episodes of the given seeds (e.g. a
-        benchmark task's test seeds). Each episode's actions are sampled from a generator seeded by its own seed,
-        exactly as ``RMOPolicy`` acts in dasc-env's harness, so both score a policy the same."""
+        benchmark task's test seeds), through the paired evaluator (``paired.PairedEvaluator``): each episode's
+        actions are sampled from a generator seeded by its own seed, exactly as ``RMOPolicy`` acts in dasc-env's
+        harness, so both score a policy the same."""
         count = self.config.run.eval_seeds if seeds is None else seeds
         if isinstance(count, Sequence) and not isinstance(count, str):
             held_out = [int(s) for s in count]
@@ -227,18 +169,7 @@ class Trainer:
             raise ValueError(f"seeds={seeds!r} must be a positive int or a list of episode seeds")
         else:
             held_out = [self.config.run.eval_seed_base + i for i in range(count)]
-        return self._mean_revenue(held_out, self.learner.eta.pair())
-
-    def _mean_revenue(self, seeds: list[int], eta: tuple[float, float]) -> float:
-        """Mean E(M) of theta with ``eta`` over the episodes of ``seeds``, played on all env copies; each episode's
-        actions come from a generator seeded by its own seed (common random numbers across calls)."""
-        revenues = []
-        for first in range(0, len(seeds), self.envs.num_envs):
-            chunk = seeds[first:first + self.envs.num_envs]
-            generators = [torch.Generator(device=self.device).manual_seed(seed) for seed in chunk]
-            metrics = collect(self.envs, self.learner.actor, chunk, eta, generators, self.device, record=False)
-            revenues += [m["revenue"] for m in metrics]
-        return float(np.mean(revenues))
+        return self.evaluator.mean_revenue(self.learner.actor, held_out, self.learner.eta.pair())
 
     # ----------------------------------------------------------------- checkpoints
     def state_dict(self) -> dict:

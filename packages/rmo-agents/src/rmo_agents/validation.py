@@ -5,9 +5,10 @@ Each rule of a single field is declared once, on the field itself (``config.py``
 * its annotation: ``int``, ``float`` (finite), ``bool``, ``str``, ``dict``, ``tuple[int, ...]``, ``X | None``,
   or ``Literal[...]``, whose arguments are the allowed values (also of each item of a ``tuple[Literal[...], ...]``);
 * its numeric range, in ``dataclasses.field(metadata=...)``: ``min`` (>=), ``gt`` (>), ``max`` (<=), and
-  ``inf`` (True: the float may be +inf). The range of a tuple applies to each item of a non-empty tuple.
+  ``inf`` (True: the float may be +inf). The range of a tuple applies to each item of a non-empty tuple;
+* ``schemes`` in the metadata of a ``credit`` field: the credit schemes that read it (``validate``).
 
-Nothing here imports ``config``: the checker sees dataclasses only, plus the two rules that join fields of an
+Nothing here imports ``config``: the checker sees dataclasses only, plus the rules that join fields of an
 ``RMOConfig`` (``validate``).
 """
 
@@ -19,8 +20,6 @@ import types
 from dataclasses import fields
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from dasc_env.env import BINARY_DECISION_FEATURES
-
 AT_LEAST_0 = {"min": 0}
 AT_LEAST_1 = {"min": 1}
 POSITIVE = {"gt": 0}
@@ -29,26 +28,25 @@ UNIT = {"min": 0, "max": 1}
 
 def validate(cfg: Any) -> None:
     """Check every section of ``cfg`` (a dataclass of dataclass sections, an ``RMOConfig``), then the rules
-    that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD; a worker price
-    needs per-task credit (it charges the per-task reward); a "cells" decision bias needs 0/1 features; replay
-    credit needs the sparse variant and all of its decisions sampled."""
+    that join fields: ``env.dasc`` must build a ``DASCConfig``; chi (Alg. 1 line 13) needs SGD; an option of one
+    credit scheme (its field's ``"schemes"`` metadata) keeps its default under the others; replay credit needs the
+    sparse variant and all of its decisions sampled."""
     for f in fields(cfg):
         check_section(f.name, getattr(cfg, f.name))
     cfg.env.dasc_config()
     if cfg.optim.chi is not None and cfg.optim.optimizer != "sgd":
         raise ValueError(f"optim.chi={cfg.optim.chi!r} needs optim.optimizer='sgd' (set chi to None with Adam)")
-    if cfg.ppo.worker_price > 0 and not cfg.ppo.per_task_credit:
-        raise ValueError(f"ppo.worker_price={cfg.ppo.worker_price!r} needs ppo.team_advantage 'task' or 'task+team' "
-                         f"(it charges per-task credit), got {cfg.ppo.team_advantage!r}")
-    model = cfg.model
-    if model.decision_bias_basis == "cells" and not set(model.decision_bias_features) <= set(BINARY_DECISION_FEATURES):
-        raise ValueError(f"model.decision_bias_basis='cells' needs 0/1 features {BINARY_DECISION_FEATURES}, got "
-                         f"model.decision_bias_features={model.decision_bias_features!r}")
-    if cfg.ppo.team_advantage == "replay" and cfg.meta.variant != "sparse":
-        raise ValueError(f"ppo.team_advantage='replay' trains theta alone on the replayed decisions: it needs "
+    credit = cfg.credit
+    for f in fields(credit):
+        owners, value = f.metadata.get("schemes"), getattr(credit, f.name)
+        if owners and credit.scheme not in owners and value != f.default:
+            raise ValueError(f"credit.{f.name}={value!r} is an option of credit.scheme {' or '.join(map(repr, owners))}"
+                             f", got credit.scheme={credit.scheme!r}")
+    if credit.scheme == "replay" and cfg.meta.variant != "sparse":
+        raise ValueError(f"credit.scheme='replay' trains theta alone on the replayed decisions: it needs "
                          f"meta.variant='sparse', got {cfg.meta.variant!r}")
-    if cfg.ppo.team_advantage == "replay" and cfg.ppo.sampling == "window":
-        raise ValueError("ppo.sampling='window' would drop replayed decisions outside its windows: ppo.team_advantage="
+    if credit.scheme == "replay" and cfg.ppo.sampling == "window":
+        raise ValueError("ppo.sampling='window' would drop replayed decisions outside its windows: credit.scheme="
                          "'replay' needs ppo.sampling 'groups' or 'shuffle'")
 
 

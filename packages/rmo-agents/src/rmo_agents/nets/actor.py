@@ -6,11 +6,10 @@ zeroed) and an MLP gives two logits: 0 = "do not recommend", 1 = "recommend". Wi
 ``ModelConfig.mask_actions`` the logit of an action whose ``action_mask`` is 0 is set to
 ``-1e9``: finite, so its probability is exactly 0 and the entropy has no NaN.
 
-With ``ModelConfig.decision_bias`` the "recommend" logit also gets b_0 + b . x, x the raw decision features of the
-agent's own node (of the last ``len(DECISION_FEATURES)`` columns of ``task_nodes``, those named by
-``ModelConfig.decision_bias_features``), or with ``decision_bias_basis="cells"`` the offset b_c of the cell
-c = sum_i x_i 2^i of its 0/1 features; b is a buffer that the policy gradient does not touch (``Trainer.bias_step``
-learns it from revenue). The actor has no dropout, so it works with
+With ``ModelConfig.decision_bias`` the "recommend" logit also gets the offset b_c of the cell c = sum_i x_i 2^i of
+the agent's own 0/1 decision features x (of the last ``len(DECISION_FEATURES)`` columns of ``task_nodes``, those
+named by ``ModelConfig.decision_bias_features``); b is a buffer that the policy gradient does not touch (the
+paired search learns it from revenue, ``search.BiasSearch``). The actor has no dropout, so it works with
 ``torch.func.functional_call``, double backward (the meta-gradient of Eq. 6-8) and ``torch.func.jvp``.
 """
 
@@ -41,9 +40,7 @@ class Actor(nn.Module):
         self.decision_bias: Tensor | None
         if model.decision_bias:
             self.bias_columns = [DECISION_FEATURES.index(f) for f in model.decision_bias_features]
-            self.bias_cells = model.decision_bias_basis == "cells"
-            k = len(self.bias_columns)
-            self.register_buffer("decision_bias", torch.zeros(2 ** k if self.bias_cells else k + 1))
+            self.register_buffer("decision_bias", torch.zeros(2 ** len(self.bias_columns)))
         else:
             self.decision_bias = None
         self.gat = GraphEncoder(node_features, model)
@@ -56,10 +53,8 @@ class Actor(nn.Module):
 
     @property
     def bias_names(self) -> tuple[str, ...]:
-        """A name per component of the decision bias: "const" and the features, or a cell's "f0_g1" (f = 0, g = 1)."""
+        """A name per cell of the decision bias: "f0_g1" for f = 0, g = 1 ("const" without features)."""
         names = [DECISION_FEATURES[c] for c in self.bias_columns]
-        if not self.bias_cells:
-            return ("const", *names)
         return tuple("_".join(f"{n}{cell >> i & 1}" for i, n in enumerate(names)) or "const"
                      for cell in range(2 ** len(names)))
 
@@ -81,11 +76,8 @@ class Actor(nn.Module):
         logits = self.mlp(torch.cat([own, workers.flatten(1), subtasks.flatten(1)], dim=1))
         if self.decision_bias is not None:
             x = own_rows(obs["task_nodes"], obs)[:, -len(DECISION_FEATURES):][:, self.bias_columns].to(dtype)
-            bias = self.decision_bias.to(dtype)
-            if self.bias_cells:
-                offset = bias[(x.round().long() << torch.arange(x.shape[1], device=x.device)).sum(1)]
-            else:
-                offset = bias[0] + x @ bias[1:]
+            cell = (x.round().long() << torch.arange(x.shape[1], device=x.device)).sum(1)
+            offset = self.decision_bias.to(dtype)[cell]
             logits = logits + torch.stack([torch.zeros_like(offset), offset], dim=1)
         if self.mask_actions:
             logits = torch.where(obs["action_mask"].bool(), logits, MASKED_LOGIT)
@@ -96,17 +88,21 @@ class Actor(nn.Module):
         return categorical_terms(self(obs), actions)
 
     @torch.no_grad()
-    def sample(self, obs: dict[str, Tensor], generator: torch.Generator | None = None,
-               greedy: bool = False) -> tuple[Tensor, Tensor]:
-        """Actions ``(N,)`` int64 and their log-probabilities ``(N,)``, without gradient (rollouts).
+    def sample(self, obs: dict[str, Tensor], generator: torch.Generator | None = None, greedy: bool = False,
+               uniforms: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """Actions ``(N,)`` int64 and their log-probabilities ``(N,)``, without gradient: the one place where
+        observations become actions (rollouts, evaluation, ``RMOPolicy`` and replay's twins, through
+        ``batch.sample_actions``).
 
-        Action 1 is taken when ``u < pi(1 | o)`` with ``u = torch.rand(N, generator=generator)``,
-        so the draw is reproducible from ``generator`` and a masked action (probability 0) is never
-        taken. ``greedy`` takes the most probable action (ties: 0).
+        Action 1 is taken when ``u < pi(1 | o)``, with ``u = torch.rand(N, generator=generator)`` or the given
+        ``uniforms`` ``(N,)`` (replay's common random numbers, compared in float64), so the draw is reproducible
+        and a masked action (probability 0) is never taken. ``greedy`` takes the most probable action (ties: 0).
         """
         log_p = F.log_softmax(self(obs), dim=-1)
         if greedy:
             actions = log_p.argmax(-1)
+        elif uniforms is not None:
+            actions = (uniforms.to(log_p.device, torch.float64) < log_p[:, 1].exp().double()).long()
         else:
             u = torch.rand(log_p.shape[0], generator=generator, device=log_p.device, dtype=log_p.dtype)
             actions = (u < log_p[:, 1].exp()).long()

@@ -13,7 +13,7 @@ compacted to the front (``lengths`` ``(B,)`` of them, possibly 0), and the time 
   theta-hat, from the state code, the agent's own node row and its nearest workers
   (MAPPO's agent-specific global state).
 * ``task_value`` (with ``task_head=True``): the same inputs to a second agent head, the value of the agent's
-  own task outcome (per-task credit, ``ppo.team_advantage="task"``).
+  own task outcome (per-task credit, ``credit.task``).
 """
 
 from __future__ import annotations

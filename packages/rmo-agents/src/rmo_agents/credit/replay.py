@@ -1,4 +1,4 @@
-"""Counterfactual credit (``ppo.team_advantage="replay"``): what one agent's action did to E(M), by replaying.
+"""Replay credit (``credit.scheme="replay"``): what one agent's action did to E(M), by replaying.
 
 For a decision i (agent k at step t of a recorded episode) the difference reward is
 
@@ -12,9 +12,9 @@ u(key, c, j) < pi(recommend | o_j), u a uniform keyed by the decision, the simul
 change of the final E(M) (Eq. 2): the team objective itself, what the action did to every task, the contention
 for workers included, which per-task credit cannot see.
 
-With two actions the exact advantage of the taken action a_i follows (``advantages.difference_advantages``):
+With two actions the exact advantage of the taken action a_i follows (``difference_advantages``):
 A_i = pi(a'_i) (Q(a_i) - Q(a'_i)) = +-(1 - pi(a_i)) D_i (+ after recommending, - after waiting), pi the rollout's
-policy. The actor trains on the replayed decisions alone (``ppo.replays`` per episode, drawn
+policy. The actor trains on the replayed decisions alone (``credit.replays`` per episode, drawn
 uniformly among the transitions with a choice); most flips change nothing (the recommendation would have failed
 anyway): their twins are in the same state, so D = 0 exactly, with nothing to play. The others play two
 continuations to the episode's end, all of an update's in lock-step with one batched actor forward per step.
@@ -25,10 +25,58 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .adapter import DascAdapter
-from .batch import concat_shared, observe, to_tensors
-from .buffer import Episode
-from .nets import Actor
+from ..adapter import DascAdapter
+from ..batch import concat_shared, observe, sample_actions
+from ..buffer import Episode
+from ..config import CreditConfig
+from ..nets import Actor
+from ..paired import seed_stream
+from .base import Credit
+
+
+class ReplayCredit(Credit):
+    """theta's A is each replayed decision's exact advantage from its difference reward; no critic."""
+
+    trains_critic = False
+
+    def __init__(self, config: CreditConfig, env_failed_reward: float, source, matcher: str, run_seed: int,
+                 device: torch.device):
+        super().__init__(config, env_failed_reward)
+        self.source, self.matcher, self.run_seed, self.device = source, matcher, run_seed, device
+        self.adapter: DascAdapter | None = None
+
+    def prepare(self, episodes: list[Episode], seeds: list[int], actor: Actor, update: int) -> None:
+        """``credit.replays`` decisions of each episode, drawn from the run seed and ``update`` (stream "replay"),
+        get their D = Q(recommend) - Q(wait) (``difference_rewards``, played in this process)."""
+        if self.adapter is None:
+            self.adapter = DascAdapter(self.source, self.matcher)
+        rng = np.random.default_rng(seed_stream(self.run_seed, "replay", update))
+        rows = [choose_replays(episode, self.config.replays, rng) for episode in episodes]
+        gains = difference_rewards(self.adapter, actor, episodes, seeds, rows, self.device)
+        for episode, chosen, gain in zip(episodes, rows, gains):
+            episode.difference = np.full(episode.num_transitions, np.nan)
+            episode.difference[chosen] = gain
+
+    def assign(self, episode: Episode, team: np.ndarray, task: np.ndarray | None) -> np.ndarray:
+        return difference_advantages(episode)
+
+    def actor_rows(self, team: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The replayed transitions (theta's A is NaN elsewhere)."""
+        return np.flatnonzero(~np.isnan(team)), np.nan_to_num(team)
+
+    def normalise(self, team: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact advantages, already centred per state: divided by their RMS over ``rows`` only."""
+        return team / (np.sqrt(np.mean(team[rows] ** 2)) + 1e-8) if rows.size else team
+
+
+def difference_advantages(episode: Episode) -> np.ndarray:
+    """A_i = pi(a'_i) (Q(a_i) - Q(a'_i)), the exact advantage of a two-action policy, from D_i = Q(recommend) -
+    Q(wait) (``Episode.difference``): (1 - pi(a_i)) D_i where the rollout recommended, -(1 - pi(a_i)) D_i where it
+    waited; NaN where i was not replayed."""
+    if episode.difference is None:
+        raise ValueError("credit.scheme='replay' needs episodes with a difference (ReplayCredit.prepare)")
+    other = 1.0 - np.exp(episode.log_prob.astype(np.float64))  # pi(a'_i)
+    return np.where(episode.actions == 1, other, -other) * episode.difference
 
 
 def keyed_uniforms(key: int, now: float, subtasks: np.ndarray) -> np.ndarray:
@@ -98,13 +146,12 @@ def play_out(envs: list, keys: list[int], actor: Actor, device: torch.device) ->
     running = [j for j, env in enumerate(envs) if env.agents]
     while running:
         observed = [observe(envs[j]) for j in running]
-        batch = to_tensors(concat_shared([b for _, b in observed]), device)
-        p_recommend = torch.softmax(actor(batch), dim=-1)[:, 1].cpu().numpy()
+        uniforms = np.concatenate([keyed_uniforms(keys[j], envs[j].now, live)
+                                   for j, (live, _) in zip(running, observed)])
+        actions, _ = sample_actions(actor, concat_shared([b for _, b in observed]), None, device, uniforms=uniforms)
         start = 0
         for j, (live, _) in zip(running, observed):
-            env, p = envs[j], p_recommend[start:start + live.size]
+            envs[j].step_subtasks(live[actions[start:start + live.size] == 1])
             start += live.size
-            env.step_subtasks(live[keyed_uniforms(keys[j], env.now, live) < p])
         running = [j for j in running if envs[j].agents]
     return np.array([env.total_revenue for env in envs], dtype=np.float64)
-

@@ -1,4 +1,4 @@
-"""replay: difference rewards by replaying an episode on common random numbers, checked against playing every
+"""credit.replay: difference rewards by replaying an episode on common random numbers, checked against playing every
 twin out by itself, and the exact two-action advantage built from them."""
 
 import numpy as np
@@ -7,11 +7,17 @@ import torch
 
 from rmo_agents import Trainer
 from rmo_agents.adapter import DascAdapter
-from rmo_agents.advantages import difference_advantages
 from rmo_agents.config import ModelConfig
+from rmo_agents.credit.replay import (
+    choose_replays,
+    difference_advantages,
+    difference_rewards,
+    flipped_twins,
+    keyed_uniforms,
+    play_out,
+)
 from rmo_agents.env_source import EnvSource
 from rmo_agents.nets import Actor
-from rmo_agents.replay import choose_replays, difference_rewards, flipped_twins, keyed_uniforms, play_out
 from tests.rmo_agents.builders import PLAYED_CONFIG, PLAYED_ETA, SMALL, play_recorded, tiny_config
 
 SEED = 3  # the episode play_recorded plays
@@ -101,7 +107,7 @@ def test_difference_advantages_need_replayed_episodes(recorded):
 
 
 def test_replay_credit_trains_the_actor_on_the_replayed_decisions_only(tmp_path):
-    config = tiny_config(tmp_path, variant="sparse").with_overrides(["ppo.team_advantage=replay", "ppo.replays=3"])
+    config = tiny_config(tmp_path, variant="sparse").with_overrides(["credit.scheme=replay", "credit.replays=3"])
     trainer = Trainer(config)
     before = trainer.learner.actor.mlp[0].weight.clone()
     stats = trainer.train_iteration()
@@ -114,7 +120,7 @@ def test_replay_credit_is_reproducible_from_the_seed(tmp_path):
     runs = []
     for name in ("a", "b"):
         config = tiny_config(tmp_path / name, variant="sparse", episodes=2).with_overrides(
-            ["ppo.team_advantage=replay", "ppo.replays=4"])
+            ["credit.scheme=replay", "credit.replays=4"])
         trainer = Trainer(config)
         trainer.run()
         runs.append(trainer.learner.actor.mlp[0].weight.clone())
