@@ -31,3 +31,13 @@ def test_custom_scenarios_page_runs_top_to_bottom(tmp_path, monkeypatch):
     for n, match in enumerate(BLOCK.finditer(page.read_text())):
         assert not match.group(1), "every block of the walk-through runs"
         exec(compile(match.group(2), f"<{page.name} block {n}>", "exec"), {"__name__": "__docs__"})
+
+
+def test_the_readme_preset_table_is_the_preset_registry():
+    """The presets are described once, in ``rmo_agents.presets.PRESETS``: the README's table shows exactly them."""
+    from rmo_agents.presets import PRESETS
+
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| preset | what it is |"):].split("\n\n")[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+?) \|$", table, re.M))
+    assert rows == {name: entry.summary for name, entry in PRESETS.items()}

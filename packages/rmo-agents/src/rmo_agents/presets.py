@@ -51,12 +51,15 @@ def _revenue() -> RMOConfig:
 
 
 PRESETS: dict[str, Preset] = {
-    "paper": Preset("Table 1 of the paper: SGD, shared team advantage, surrogate eta", RMOConfig),
-    "practical": Preset("Adam, per-task plus team credit, discount per simulated second (the CLI default)",
-                        _practical),
-    "revenue": Preset("practical, with eta and a decision bias learned from E(M) by paired search", _revenue),
+    "paper": Preset("Table 1 of the paper: SGD, mu_theta = mu_phi = 1e-3, mu_eta = 1e-4, chi = 1e-3, xi_0 = 1, the "
+                    "shared team advantage, gamma 0.99 and lambda 0.95 per decision step", RMOConfig),
+    "practical": Preset("the CLI default, what learns on the learning-sanity scenarios: per-task plus team credit, "
+                        "gamma = lambda = 0.999 per simulated second, no reward for a failed recommendation, four "
+                        "episodes per update, Adam", _practical),
+    "revenue": Preset("practical, plus eta and a decision bias per cell of the ready and busy_sooner features, "
+                      "learned from E(M) itself by paired episodes (24 extra per update)", _revenue),
 }
-"""Every preset by name (module docstring: what each sets)."""
+"""Every preset by name (module docstring: what each sets); the README's preset table shows the summaries."""
 
 
 def preset(name: str) -> RMOConfig:
