@@ -1,7 +1,7 @@
-"""How the benchmarks report: rows to a CSV file, and the metric table of ``train_step.py``.
+"""How the timing benchmarks report: rows to a CSV file, and the metric table of ``train_step.py``.
 
-Scripts in ``benchmarks/`` import it as a sibling (``from report import write_csv``); ``paper/common.py`` puts
-this folder on ``sys.path`` and passes ``write_csv`` on to the figure scripts.
+Scripts in ``benchmarks/`` import it as a sibling (``from report import write_csv``). The experiments have their
+own ``experiments.report`` (``write_csv`` and ``fmt`` alike).
 """
 
 from __future__ import annotations

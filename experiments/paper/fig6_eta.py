@@ -9,7 +9,7 @@ run's final actor is scored on the point's held-out scenarios with its learned e
 The paper's claim: from (0.2, 0.2), (0.5, 0.5) and (0.8, 0.8) eta converges to a similar range (it reports
 (0.95, 0.10) on Chengdu, (0.96, 0.06) on Haikou).
 
-    python benchmarks/paper/fig6_eta.py --scale local --out results/paper/fig6
+    python -m experiments.paper.fig6_eta --scale local --out results/paper/fig6
 
 Scales (``--scale``):
 
@@ -31,9 +31,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import SCALES, SMALL_QUICK, confidence_band, curves, pyplot, run_jobs, training_run, write_csv
 
 from rmo_agents.config import MetaConfig
+
+from .common import SCALES, SMALL_QUICK, confidence_band, curves, pyplot, run_jobs, training_run, write_csv
 
 ESTIMATORS = ("surrogate", "paired")
 INITIAL = ((0.2, 0.2), (0.5, 0.5), (0.8, 0.8))

@@ -1,12 +1,10 @@
-"""``benchmarks/learning_sanity.py``: the table of the learning-sanity scenarios, for any preset."""
+"""``experiments.learning_sanity``: the table of the learning-sanity scenarios, for any preset."""
 
+from experiments import learning_sanity as module
 from rmo_agents import preset
-from tests.benchmarks.scripts import BENCHMARKS, load_script
 
 
-def test_the_preset_option_trains_that_preset_with_the_scenarios_small_model(monkeypatch, tmp_path):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    module = load_script("learning_sanity.py")
+def test_the_preset_option_trains_that_preset_with_the_scenarios_small_model(tmp_path):
     config = module.training_config("wait_for_near_worker", tmp_path / "s.npz", tmp_path / "out", 0, 4, "revenue")
     assert config.meta == preset("revenue").meta and config.ppo == preset("revenue").ppo
     assert config.credit == preset("revenue").credit and config.search == preset("revenue").search

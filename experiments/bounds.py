@@ -7,7 +7,7 @@ best found otherwise (an upper estimate of the true ratio then). ``best_gap`` is
 the two bounds. Then ``relaxed_bound``'s wall time at Chengdu 60 x 500 and 60 x 300 (the paper's defaults).
 Every episode is drawn by ``DASCParallelEnv.reset(seed=...)``; CP-SAT runs ``--solver-threads`` threads.
 
-    nice -n 10 python benchmarks/bounds.py --seeds 3 --time-limit 60
+    nice -n 10 python -m experiments.bounds --seeds 3 --time-limit 60
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ import argparse
 import math
 from pathlib import Path
 
-from report import fmt, write_csv
-
 from dasc_env import DASCConfig, DASCParallelEnv
 from dasc_env.bounds import relaxed_bound, solve_exact
+from experiments.report import fmt, write_csv
 
 FAMILY = dict(city="small", num_skills=4, worker_skill_mean=2.0, min_subtasks=1, max_subtasks=4,
               arrival_window=900.0, decision_interval=15.0)

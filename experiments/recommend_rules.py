@@ -1,6 +1,6 @@
 """What a recommend-rate policy can earn: scripted rules through the env on a suite task's test seeds.
 
-    python benchmarks/recommend_rules.py --task small-quick
+    python -m experiments.recommend_rules --task small-quick
 
 Each rule recommends, with probability p, the allowed subtasks (``action_mask``) of one kind: every one; only the
 ready ones (every predecessor finished: KM's and GREEDY's rule, the ``ready`` decision feature); or the ready ones
@@ -14,16 +14,12 @@ got no worker. Each episode's coin flips come from its own seed.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
 import dasc_env
 from dasc_env.baselines import km, wait_km
-
-sys.path.insert(0, str(Path(__file__).parent))
-from report import fmt  # noqa: E402
+from experiments.report import fmt
 
 RULES = {"every": "every allowed", "ready": "ready only", "ready_wait": "ready, none sooner busy"}
 """Rule name -> column heading."""

@@ -9,7 +9,7 @@ with eta at its initial value) is scored the same way, as ``rmo-untrained`` and 
 added is the difference. The paper's claim: RMO earns 2.2x-6.6x the baselines' revenue, stays
 ahead of REC as tasks grow, and holds its revenue with few workers.
 
-    python benchmarks/paper/fig7_grid.py --scale local --out results/paper/fig7
+    python -m experiments.paper.fig7_grid --scale local --out results/paper/fig7
 
 Scales (``--scale``):
 
@@ -31,7 +31,7 @@ import argparse
 import time
 from pathlib import Path
 
-from common import SCALES, training_run, write_csv
+from .common import SCALES, training_run, write_csv
 
 BASELINES = ("greedy", "km", "game", "odta", "ready-km", "admit-km")
 METHODS = ("rmo", "rec", *BASELINES)

@@ -1,8 +1,8 @@
 """Does training beat the baselines? Learned vs untrained vs every non-learning method vs the bound, on suite tasks.
 
-    python benchmarks/learning_evidence.py --tasks small-quick --seeds 5 --episodes 400 --jobs 2 --out results/evidence
-    python benchmarks/learning_evidence.py --tasks small-quick --seeds 5 --out results/evidence --reuse   # score only
-    python benchmarks/learning_evidence.py --tasks small-quick --set meta.variant=sparse   # another reading
+    python -m experiments.learning_evidence --tasks small-quick --seeds 5 --episodes 400 --jobs 2 --out results/evidence
+    python -m experiments.learning_evidence --tasks small-quick --seeds 5 --out results/evidence --reuse   # score only
+    python -m experiments.learning_evidence --tasks small-quick --set meta.variant=sparse   # another reading
 
 For each task (``dasc_env.benchmarks``) and training seed 0..S-1, the ``practical`` preset (or ``--preset``, with
 ``--set`` overrides) is trained on the task's config (``RMOConfig.on_env``) for ``--episodes`` episodes, on the
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import sys
 import time
 from pathlib import Path
 
@@ -37,10 +36,8 @@ import numpy as np
 import dasc_env
 from dasc_env.evaluation import run_suite
 from dasc_env.evaluation.regret import interval95
-
-sys.path.insert(0, str(Path(__file__).parent))
-from paper.common import pyplot, run_jobs  # noqa: E402
-from report import fmt, write_csv  # noqa: E402
+from experiments.paper.common import pyplot, run_jobs
+from experiments.report import fmt, write_csv
 
 ACTORS = (("untrained", "first.pt", True), ("learned", "last.pt", True), ("learned-argmax", "last.pt", False))
 """(label, checkpoint, sampled) of the learned methods scored per training seed."""

@@ -1,4 +1,4 @@
-"""benchmarks/eta_grid.py: KM at the eta that earns most on training seeds, scored on test seeds."""
+"""``experiments.eta_grid``: KM at the eta that earns most on training seeds, scored on test seeds."""
 
 import csv
 
@@ -8,9 +8,7 @@ import pytest
 import dasc_env
 from dasc_env.baselines import km
 from dasc_env.evaluation import run_episode
-from tests.benchmarks.scripts import load_script
-
-eta_grid = load_script("eta_grid.py")
+from experiments import eta_grid
 
 
 def km_revenue(task, seed, eta):

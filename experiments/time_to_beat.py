@@ -1,8 +1,8 @@
 """Wall time until the learned policy beats the best non-learning method on a benchmark task's held-out seeds.
 
-    python benchmarks/time_to_beat.py --task small-quick --minutes 10
-    python benchmarks/time_to_beat.py --task small-scarce-skilled --minutes 30 --seed 1 --csv results/ttb.csv
-    python benchmarks/time_to_beat.py --task small-quick --set credit.scheme=shared   # another reading
+    python -m experiments.time_to_beat --task small-quick --minutes 10
+    python -m experiments.time_to_beat --task small-scarce-skilled --minutes 30 --seed 1 --csv results/ttb.csv
+    python -m experiments.time_to_beat --task small-quick --set credit.scheme=shared   # another reading
 
 The bar: the best of ``dasc_env.benchmarks.REFERENCE_METHODS`` by mean revenue over the task's test seeds. The
 learner: ``preset("practical")`` (or ``--preset``) on the task's config (``RMOConfig.on_env``), trained
@@ -15,18 +15,15 @@ episodes are the trainer's own seeds (none of them a test seed: checked). Prints
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import dasc_env
 from dasc_env.evaluation import run_suite, summarize
+from experiments.report import fmt, write_csv
 from rmo_agents import Trainer, preset
 from rmo_agents.trainer import episode_seed
-
-sys.path.insert(0, str(Path(__file__).parent))
-from report import fmt, write_csv  # noqa: E402
 
 
 def best_baseline(task) -> tuple[str, float]:

@@ -13,7 +13,7 @@ is scored on its held-out test seeds by ``dasc-eval --suite``'s harness: the che
 
 The paper-scale tasks are in the suite for continuity, not for headroom, and are not candidates here.
 
-    python benchmarks/suite_selection.py --jobs 2      # prints the table, writes results/benchmarks/suite_selection.csv
+    python -m experiments.suite_selection --jobs 2     # prints the table, writes results/benchmarks/suite_selection.csv
 
 ``--reuse RESULTS_CSV`` reads the rows of tasks already scored the same way (the leaderboard's
 ``results/benchmarks/leaderboard/methods/results.csv``: the same harness, methods, test seeds and bound) instead
@@ -31,14 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.append(str(Path(__file__).resolve().parent / "paper"))
-from headroom import payments  # noqa: E402
-from leaderboard import write_between_markers  # noqa: E402
-from report import write_csv  # noqa: E402
-
-from dasc_env import benchmarks  # noqa: E402
-from dasc_env.benchmarks.suite import SMALL_TEST_SEEDS, TRAIN_SEEDS, SuiteTask  # noqa: E402
-from dasc_env.evaluation import run_suite, summarize  # noqa: E402
+from dasc_env import benchmarks
+from dasc_env.benchmarks.suite import SMALL_TEST_SEEDS, TRAIN_SEEDS, SuiteTask
+from dasc_env.evaluation import run_suite, summarize
+from experiments.leaderboard import write_between_markers
+from experiments.paper.headroom import payments
+from experiments.report import write_csv
 
 _SMALL = benchmarks.get("small-scarce-skilled", "v1").config
 NOT_KEPT = (
@@ -121,7 +119,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if kept_low:
         print(f"WARNING: suite tasks below {benchmarks.HEADROOM}x headroom: {', '.join(kept_low)}")
     command = shlex.join(argv if argv is not None else sys.argv[1:])
-    text = (f"{markdown(table, args.suite)}\n\n`python benchmarks/suite_selection.py {command}`: "
+    text = (f"{markdown(table, args.suite)}\n\n`python -m experiments.suite_selection {command}`: "
             f"{time.perf_counter() - start:,.0f} s.")
     print(text)
     if args.doc is not None:

@@ -1,14 +1,14 @@
-"""``benchmarks/decision_value.py`` on the shipped checkpoint: every valued decision lands in one of the two rows,
+"""``experiments.decision_value`` on the shipped checkpoint: every valued decision lands in one of the two rows,
 and the needed-decisions column follows from the mean and the RMS."""
 
 import pytest
 
-from tests.benchmarks.scripts import SHIPPED, load_script
+from experiments import decision_value
+from tests.experiments import SHIPPED
 
 
 def test_decision_values_split_by_ready_with_consistent_columns():
-    module = load_script("decision_value.py")
-    rows = module.main([str(SHIPPED), "--task", "small-quick", "--episodes", "1", "--per-episode", "12"])
+    rows = decision_value.main([str(SHIPPED), "--task", "small-quick", "--episodes", "1", "--per-episode", "12"])
     assert [r["situation"] for r in rows] == ["ready", "not ready"]
     assert sum(r["decisions"] for r in rows) == 12
     for r in rows:

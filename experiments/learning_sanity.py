@@ -1,9 +1,9 @@
 """The learning-sanity scenarios as a table: optimum, heuristics, untrained and trained actors, per seed.
 
-    python benchmarks/learning_sanity.py                                  # the practical preset, seeds 0-2
-    python benchmarks/learning_sanity.py --set credit.scheme=shared  # another reading, same seeds
-    python benchmarks/learning_sanity.py --preset revenue                 # another preset
-    python benchmarks/learning_sanity.py --seeds 5 --csv results/learning_sanity.csv
+    python -m experiments.learning_sanity                                  # the practical preset, seeds 0-2
+    python -m experiments.learning_sanity --set credit.scheme=shared     # another reading, same seeds
+    python -m experiments.learning_sanity --preset revenue                 # another preset
+    python -m experiments.learning_sanity --seeds 5 --csv results/learning_sanity.csv
 
 The scenarios, their proven optima and the training setup are those of ``tests/rmo_agents/learning`` (run from
 the repository root). Each seed trains ``EPISODES`` episodes; "argmax" is the trained actor acting by arg-max
@@ -14,24 +14,19 @@ untrained actor, sampled. Wall time is the training time of all seeds of a scena
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-
-from report import write_csv  # noqa: E402
-
-import dasc_env  # noqa: E402
-from dasc_env.baselines import make_method  # noqa: E402
-from dasc_env.evaluation import run_episode  # noqa: E402
-from rmo_agents import Trainer  # noqa: E402
-from rmo_agents.presets import PRESETS  # noqa: E402
-from tests.rmo_agents.learning.scenarios import (  # noqa: E402
+import dasc_env
+from dasc_env.baselines import make_method
+from dasc_env.evaluation import run_episode
+from experiments.report import write_csv
+from rmo_agents import Trainer
+from rmo_agents.presets import PRESETS
+from tests.rmo_agents.learning.scenarios import (
     EPISODES,
     OPTIMA,
     SCENARIOS,

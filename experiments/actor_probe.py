@@ -1,7 +1,7 @@
 """What a trained actor does: pi(recommend | allowed) split by the ``ready`` decision feature, on test episodes.
 
-    python benchmarks/actor_probe.py examples/checkpoints/small-quick-practical-s0.pt --task small-quick
-    python benchmarks/actor_probe.py runs/x/first.pt runs/x/last.pt --task small-quick --seeds 3
+    python -m experiments.actor_probe examples/checkpoints/small-quick-practical-s0.pt --task small-quick
+    python -m experiments.actor_probe runs/x/first.pt runs/x/last.pt --task small-quick --seeds 3
 
 Each checkpoint plays the task's first ``--seeds`` test episodes as ``RMOPolicy`` acts (actions sampled, seeded
 by the episode); at every decision the actor's probability of "recommend" is recorded for each agent allowed to

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-sys.path.append(str(Path(__file__).resolve().parents[1]))  # benchmarks/: the helpers every benchmark shares
-from report import write_csv  # noqa: E402, F401  (the figure scripts import it from here)
+from experiments.report import write_csv  # noqa: F401  (the figure scripts import it from here)
 
 SCALES = ("smoke", "local", "full")
 

@@ -1,25 +1,15 @@
-"""``benchmarks/recommend_rules.py``: at p = 1 "ready only" is KM's rule and "ready, none sooner busy" WAIT-KM's, so
+"""``experiments.recommend_rules``: at p = 1 "ready only" is KM's rule and "ready, none sooner busy" WAIT-KM's, so
 each earns what that baseline earns."""
-
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 
 import dasc_env
 from dasc_env.evaluation import run_suite
+from experiments import recommend_rules
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
-
-def test_the_rules_at_rate_one_earn_exactly_what_km_and_wait_km_earn(monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("recommend_rules", BENCHMARKS / "recommend_rules.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    rows = module.main(["--task", "small-quick", "--rates", "1.0", "--seeds", "2"])
+def test_the_rules_at_rate_one_earn_exactly_what_km_and_wait_km_earn():
+    rows = recommend_rules.main(["--task", "small-quick", "--rates", "1.0", "--seeds", "2"])
     suite = run_suite([dasc_env.benchmarks.get("small-quick")], ["km", "wait-km"], seeds=2, bound=None,
                       progress=False)
     baseline = {m: sum(r["revenue"] for r in suite if r["method"] == m) / 2 for m in ("km", "wait-km")}

@@ -19,11 +19,11 @@ the same seeds: mean revenue and the paired per-seed change against "paper" (mea
 Writes ``results/signal/signal.csv`` and ``results/signal/baselines.csv``; ``results/signal/signal.txt`` is
 the printed output of
 
-    nice -n 10 python benchmarks/recommendation_signal.py | tee results/signal/signal.txt   # 3 seeds, ~25 min
-    python benchmarks/recommendation_signal.py --seeds 1 --points small:20x25              # a quick look
+    nice -n 10 python -m experiments.recommendation_signal | tee results/signal/signal.txt   # 3 seeds, ~25 min
+    python -m experiments.recommendation_signal --seeds 1 --points small:20x25              # a quick look
 
-(Not ``benchmarks/signal.py``: a script of that name shadows the standard library's ``signal`` module for
-every sibling script, whose folder leads ``sys.path``.)
+(Not ``signal.py``: when these scripts ran by path, a script of that name shadowed the standard library's
+``signal`` module for every sibling script, whose folder led ``sys.path``.)
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from report import write_csv
 
 import dasc_env
 from dasc_env.baselines import make_method
 from dasc_env.config import TASK_FAILURES
 from dasc_env.evaluation.runner import run_episode
+from experiments.report import write_csv
 
 VARIANTS = (("none", "paper"), ("old", "paper"), ("new", "paper"), ("new", "skills"), ("new", "travel"))
 """(mask, task_failure) of each row, per recommender."""

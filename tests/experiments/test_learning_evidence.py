@@ -1,22 +1,11 @@
-"""``benchmarks/learning_evidence.py`` at a tiny size: one seed, two training episodes, two test seeds."""
+"""``experiments.learning_evidence`` at a tiny size: one seed, two training episodes, two test seeds."""
 
 import csv
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("learning_evidence", BENCHMARKS / "learning_evidence.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from experiments import learning_evidence
 
 
 def read(path):
@@ -27,14 +16,9 @@ def read(path):
 @pytest.fixture(scope="module")
 def evidence(tmp_path_factory):
     out = tmp_path_factory.mktemp("evidence")
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        module = load_script()
-        summary = module.main(["--tasks", "small-quick", "--seeds", "1", "--episodes", "2", "--eval-every", "1",
-                               "--test-seeds", "2", "--set", "env.num_envs=2", "--out", str(out)])
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module, summary, out
+    summary = learning_evidence.main(["--tasks", "small-quick", "--seeds", "1", "--episodes", "2", "--eval-every",
+                                      "1", "--test-seeds", "2", "--set", "env.num_envs=2", "--out", str(out)])
+    return learning_evidence, summary, out
 
 
 def test_every_non_learning_method_and_every_actor_is_scored_on_the_same_test_seeds(evidence):

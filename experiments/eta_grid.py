@@ -1,6 +1,6 @@
 """A KM rule at a tuned eta: the bar for a learner that learns eta (``meta.variant="rmo"``).
 
-    python benchmarks/eta_grid.py --task small-quick --methods km,all --jobs 2
+    python -m experiments.eta_grid --task small-quick --methods km,all --jobs 2
 
 KM matches on the utility of Eq. 12 with weights v = (alpha beta, alpha (1 - beta), 1 - alpha) (Eq. 13), and the
 suite scores it at the task's eta (the paper's (0.95, 0.10): mostly distance). Which weights earn most depends on
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -25,9 +24,7 @@ import numpy as np
 import dasc_env
 from dasc_env.evaluation.regret import interval95
 from dasc_env.evaluation.runner import EvalPoint, evaluate_point, single_threaded
-
-sys.path.insert(0, str(Path(__file__).parent))
-from report import fmt, write_csv  # noqa: E402
+from experiments.report import fmt, write_csv
 
 METHODS = ("km", "ready-km", "all")
 """The rules with KM matching that take an ``eta`` option."""

@@ -18,8 +18,8 @@ ones) through ``dasc-eval``'s harness at every point and seed, with each episode
 and its share of the bound (mean of revenue / bound over the seeds, with a 95 % interval); the harness's rows go
 to ``results.csv`` beside ``--out``.
 
-    python benchmarks/paper/headroom.py --scale local --fig7 results/paper/fig7/fig7.csv
-    python benchmarks/paper/headroom.py --scale full --seeds 3 --bound relaxed --jobs 2   # Table 2, 3 seeds
+    python -m experiments.paper.headroom --scale local --fig7 results/paper/fig7/fig7.csv
+    python -m experiments.paper.headroom --scale full --seeds 3 --bound relaxed --jobs 2   # Table 2, 3 seeds
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from common import SCALES, write_csv
-from fig7_grid import BASELINES, SETTINGS, grid_sizes
 
 from dasc_env.benchmarks import CHEAP_METHODS
+
+from .common import SCALES, write_csv
+from .fig7_grid import BASELINES, SETTINGS, grid_sizes
 
 
 def payments(config, seed: int) -> tuple[float, float, float]:

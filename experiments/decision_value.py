@@ -1,7 +1,7 @@
 """What one decision is worth to E(M): Q(recommend) - Q(wait) by replaying episodes on common random numbers.
 
-    python benchmarks/decision_value.py examples/checkpoints/small-quick-practical-s0.pt --task small-quick
-    python benchmarks/decision_value.py runs/x/first.pt runs/x/last.pt --episodes 40 --per-episode 32
+    python -m experiments.decision_value examples/checkpoints/small-quick-practical-s0.pt --task small-quick
+    python -m experiments.decision_value runs/x/first.pt runs/x/last.pt --episodes 40 --per-episode 32
 
 Each checkpoint plays ``--episodes`` training-range episodes of the task (seeds 0..N-1, never its test seeds),
 sampling as in training; in each, ``--per-episode`` decisions with a choice are drawn and valued by the replay
@@ -19,7 +19,6 @@ objective says about recommending in that situation, which per-task credit canno
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ import torch
 
 import dasc_env
 from dasc_env.evaluation.regret import interval95
+from experiments.report import fmt
 from rmo_agents import RMOPolicy
 from rmo_agents.adapter import DascAdapter
 from rmo_agents.batch import ready, to_tensors
@@ -34,9 +34,6 @@ from rmo_agents.credit.replay import choose_replays, difference_rewards
 from rmo_agents.env_source import EnvSource
 from rmo_agents.rollout import collect
 from rmo_agents.vec_env import make_vec_env
-
-sys.path.insert(0, str(Path(__file__).parent))
-from report import fmt  # noqa: E402
 
 
 def decision_values(checkpoint: Path, task, episodes: int, per_episode: int) -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""The paper-experiment scripts of ``benchmarks/paper`` at their smoke scale: outputs, columns and plots."""
+"""The paper-experiment scripts of ``experiments.paper`` at their smoke scale: outputs, columns and plots."""
 
 import csv
 import importlib
@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 
-PAPER = Path(__file__).resolve().parents[2] / "benchmarks" / "paper"
-
 
 @pytest.fixture
-def script(monkeypatch):
-    """``script("fig5_training")`` imports that script (its folder on sys.path, as when it runs)."""
-    monkeypatch.syspath_prepend(str(PAPER))
-    return importlib.import_module
+def script():
+    """``script("fig5_training")`` imports that script, ``experiments.paper.fig5_training``."""
+    return lambda name: importlib.import_module(f"experiments.paper.{name}")
 
 
 def columns(path: Path) -> list[str]:

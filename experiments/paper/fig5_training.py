@@ -5,8 +5,8 @@ of earlier versions, which collapsed 3 of 5 seeds, was removed: docs/EXPERIMENTS
 updates theta is evaluated on the same held-out scenarios (seeds 10^6 + i). The paper's claim: shaped leads
 early, meta and sparse overtake it, meta gets there sooner than sparse.
 
-    python benchmarks/paper/fig5_training.py --scale local --out results/paper/fig5
-    python benchmarks/paper/fig5_training.py --scale full --jobs 3        # a GPU box
+    python -m experiments.paper.fig5_training --scale local --out results/paper/fig5
+    python -m experiments.paper.fig5_training --scale full --jobs 3        # a GPU box
 
 Scales (``--scale``):
 
@@ -31,7 +31,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import SCALES, SMALL_QUICK, confidence_band, curves, pyplot, run_jobs, training_run, write_csv
+
+from .common import SCALES, SMALL_QUICK, confidence_band, curves, pyplot, run_jobs, training_run, write_csv
 
 VARIANTS = {"sparse": ("sparse", ()), "shaped": ("shaped", ()), "meta": ("meta", ())}
 """Label -> (``meta.variant``, further overrides)."""
