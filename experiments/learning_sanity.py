@@ -5,10 +5,11 @@
     python -m experiments.learning_sanity --preset revenue                 # another preset
     python -m experiments.learning_sanity --seeds 5 --csv results/learning_sanity.csv
 
-The scenarios, their proven optima and the training setup are those of ``tests/rmo_agents/learning`` (run from
-the repository root). Each seed trains ``EPISODES`` episodes; "argmax" is the trained actor acting by arg-max
-(one episode: the scenario is fixed), "sampled" the mean over 16 action seeds, "untrained" the same seed's
-untrained actor, sampled. Wall time is the training time of all seeds of a scenario.
+The scenarios and their proven optima are ``dasc_env.benchmarks.sanity``, the training setup
+``experiments.sanity``: those of the tests in ``tests/rmo_agents/learning``. Each seed trains ``EPISODES``
+episodes; "argmax" is the trained actor acting by arg-max (one episode: the scenario is fixed), "sampled" the
+mean over 16 action seeds, "untrained" the same seed's untrained actor, sampled. Wall time is the training time
+of all seeds of a scenario.
 """
 
 from __future__ import annotations
@@ -22,18 +23,12 @@ import numpy as np
 
 import dasc_env
 from dasc_env.baselines import make_method
+from dasc_env.benchmarks.sanity import OPTIMA, SCENARIOS, config_for
 from dasc_env.evaluation import run_episode
 from experiments.report import write_csv
+from experiments.sanity import EPISODES, scores, training_config
 from rmo_agents import Trainer
 from rmo_agents.presets import PRESETS
-from tests.rmo_agents.learning.scenarios import (
-    EPISODES,
-    OPTIMA,
-    SCENARIOS,
-    config_for,
-    scores,
-    training_config,
-)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

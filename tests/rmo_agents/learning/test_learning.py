@@ -1,7 +1,7 @@
 """Learning sanity: the ``practical`` preset, trained on each hand-made scenario, reaches its known optimum.
 
 The gate of every learner change (``../shared/LEARNING.md``: known optima first). Each scenario of
-``scenarios.py`` isolates one decision; its optimum is established without any learner
+``dasc_env.benchmarks.sanity`` isolates one decision; its optimum is established without any learner
 (``test_scenarios.py``). Three training seeds each. A seed passes when its trained actor, acting by arg-max,
 scores within 5 % of the optimum; and over the seeds the trained actors, acting by sampling as in training,
 beat their own untrained actors (the control) by more than the seeds' spread can explain.
@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 import dasc_env
+from dasc_env.benchmarks.sanity import OPTIMA, SCENARIOS, config_for
+from experiments.sanity import EPISODES, scores, training_config
 from rmo_agents import Trainer
-from tests.rmo_agents.learning.scenarios import EPISODES, OPTIMA, SCENARIOS, config_for, scores, training_config
 
 SEEDS = (0, 1, 2)
 

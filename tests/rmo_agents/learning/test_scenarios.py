@@ -10,9 +10,9 @@ import pytest
 
 import dasc_env
 from dasc_env.baselines import Policy, make_method
+from dasc_env.benchmarks.sanity import OPTIMA, SCENARIOS, config_for
 from dasc_env.env import SubtaskStatus
 from dasc_env.evaluation import run_episode
-from tests.rmo_agents.learning.scenarios import OPTIMA, SCENARIOS, config_for
 
 pytest.importorskip("ortools")
 

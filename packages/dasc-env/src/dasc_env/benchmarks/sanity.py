@@ -1,4 +1,14 @@
-"""Three hand-made scenarios whose best policy is known, for the learning-sanity tests.
+"""Three hand-made scenarios whose best policy is known: a sanity check for any learner.
+
+Users of any algorithm (not only this repository's RMO learner) can check that it reaches the known optimum
+``OPTIMA`` of each scenario before trusting it on the benchmark suite.
+
+>>> import dasc_env
+>>> from dasc_env.benchmarks.sanity import OPTIMA, SCENARIOS, config_for
+>>> scenario = SCENARIOS["wait_for_near_worker"]()
+>>> env = dasc_env.parallel_env(config_for(scenario), scenario=scenario)   # the fixed episode, any seed
+>>> OPTIMA["wait_for_near_worker"]
+249.891
 
 Each is tiny (two or three tasks, one to three workers, 60 s decision epochs, a few decision steps per
 episode) so that a learner trains on it in seconds, and each isolates one decision:
@@ -13,24 +23,21 @@ episode) so that a learner trains on it in seconds, and each isolates one decisi
   Task X, published one epoch later, can take the far worker F now (3 km: lateness and travel) or N once N
   has finished P (one epoch later): X waiting is optimal.
 
-``OPTIMA`` holds each scenario's best revenue; ``test_scenarios.py`` establishes it independently of any
-learner (the hindsight optimum of ``dasc_env.bounds.solve_exact``, proven optimal, is reached by a scripted
-online policy). ``training_config`` and ``scores`` are how ``test_learning.py`` and
-``benchmarks/learning_sanity.py`` train on a scenario and score the result.
+``OPTIMA`` holds each scenario's best revenue; the repository's ``tests/rmo_agents/learning/test_scenarios.py``
+establishes it independently of any learner (the hindsight optimum of ``dasc_env.bounds.solve_exact``, proven
+optimal, is reached by a scripted online policy). How the repository's learner trains on them and is scored
+(``tests/rmo_agents/learning/test_learning.py``, ``python -m experiments.learning_sanity``) is
+``experiments/sanity.py``.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from ..config import DASCConfig
+from ..scenario import Scenario, ScenarioBuilder
 
-from dasc_env import DASCConfig
-from dasc_env.evaluation import run_episode
-from dasc_env.scenario import Scenario, ScenarioBuilder
-from rmo_agents import RMOPolicy, preset
+__all__ = ["DECISION_INTERVAL", "OPTIMA", "SCENARIOS", "ZETA", "config_for", "doomed_task_blocks",
+           "recommend_at_once", "wait_for_near_worker"]
 
-EPISODES = 400
-"""Training episodes per seed: 100 updates of the practical preset's 4 episodes."""
-SAMPLED_EPISODES = 16
 DECISION_INTERVAL = 60.0
 ZETA = 0.05
 """Share of rho lost per minute late (Eq. 1): steep, so that one epoch of waiting is visible."""
@@ -79,23 +86,3 @@ def config_for(scenario: Scenario) -> DASCConfig:
 
 OPTIMA = {"recommend_at_once": 278.735, "doomed_task_blocks": 99.704, "wait_for_near_worker": 249.891}
 """Best revenue E(M) of each scenario (``test_scenarios.py`` proves it), to 1e-3."""
-
-
-def training_config(name: str, scenario_path, out, seed: int, episodes: int, preset_name: str = "practical"):
-    """``preset(preset_name)`` on scenario ``name`` (saved at ``scenario_path``) with a small model."""
-    env = config_for(SCENARIOS[name]())
-    dasc = {"decision_interval": env.decision_interval, "zeta": env.zeta, "num_skills": env.num_skills,
-            "max_subtasks": env.max_subtasks}
-    return preset(preset_name).with_overrides([
-        f"env.scenario={scenario_path}", "env.city=small", f"run.episodes={episodes}", f"run.seed={seed}",
-        "run.eval_every=0", "run.progress=false", f"run.out={out}", "run.device=cpu", "run.threads=1",
-        "model.gat_heads=2", "model.gat_hidden=8", "model.actor_hidden=[32]", "model.critic_hidden=16",
-    ]).replace_path("env.dasc", dasc)
-
-
-def scores(checkpoint, env) -> tuple[float, float]:
-    """(arg-max revenue, mean sampled revenue over ``SAMPLED_EPISODES`` action seeds) on the fixed scenario."""
-    greedy = run_episode(env, RMOPolicy.load(checkpoint, sample=False), seed=0)["revenue"]
-    policy = RMOPolicy.load(checkpoint)
-    sampled = np.mean([run_episode(env, policy, seed=s)["revenue"] for s in range(SAMPLED_EPISODES)])
-    return greedy, float(sampled)
