@@ -14,7 +14,7 @@
 
 KM matches on the utility of Eq. 9-13 with the config's eta; the KM methods' option ``eta`` ("alpha,beta",
 e.g. ``dasc-eval --methods km --km-eta 0.5,0.5``) matches with those weights instead, so that a learner that
-learns eta can be compared with the same rule at a hand-set or tuned eta (``benchmarks/eta_grid.py``).
+learns eta can be compared with the same rule at a hand-set or tuned eta (``experiments/eta_grid.py``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ version in ``SUITES``, never an edit of an old one, so scores reported against "
 
 Seeds: seed ``s`` of a task is the episode ``env.reset(seed=s)`` draws on the task's config (the workers and the
 stream of tasks; the city is fixed by ``config.city_seed``). Train on ``train_seeds``; report on ``test_seeds``,
-which no training seed equals. The headroom tasks were chosen by measurement (``benchmarks/suite_selection.py``,
+which no training seed equals. The headroom tasks were chosen by measurement (``experiments/suite_selection.py``,
 ``docs/BENCHMARKS.md``): on their test seeds the relaxed upper bound (``dasc_env.bounds.relaxed_bound``) is at
 least ``HEADROOM`` times the best of the ``CHEAP_METHODS``'s mean revenue.
 """
@@ -20,7 +20,7 @@ CHEAP_METHODS = ("greedy", "km", "ready-km", "admit-km", "all")
 """The non-learning methods that take seconds per episode that v1's headroom tasks were selected against: the bar
 a headroom task's bound must clear 1.3x (fixed with v1)."""
 REFERENCE_METHODS = (*CHEAP_METHODS, "wait-km")
-"""The non-learning methods a learner is measured against (``benchmarks/learning_evidence.py``, the leaderboard):
+"""The non-learning methods a learner is measured against (``experiments/learning_evidence.py``, the leaderboard):
 the cheap ones and WAIT-KM, KM that waits for a busy worker arriving sooner than every idle one, found after v1
 was selected; every one takes seconds per episode."""
 HEADROOM = 1.3
