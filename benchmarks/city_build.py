@@ -14,7 +14,8 @@ from pathlib import Path
 from report import write_csv
 
 import dasc_env
-from dasc_env.city import PRESETS, CityDemand, load_city, synthetic_city
+from dasc_env.city import PRESETS, load_city, synthetic_city
+from dasc_env.scenario import CityDemand
 
 
 def timed(fn, repeat: int = 3) -> float:

@@ -69,10 +69,10 @@ def test_exact_bound_is_the_hand_computed_optimum_and_km_reaches_it(how):
 
 
 def test_an_unproven_exact_bound_is_never_looser_than_the_relaxed_one(monkeypatch):
-    import dasc_env.bounds
+    from dasc_env.bounds import episode
 
     unproven = SimpleNamespace(status="feasible", bound=1e9, wall_s=1.0)  # CP-SAT stopped with a loose bound
-    monkeypatch.setattr(dasc_env.bounds, "solve_exact", lambda *args, **kwargs: unproven)
+    monkeypatch.setattr(episode, "solve_exact", lambda *args, **kwargs: unproven)
     (row,) = run_grid([EvalPoint("km", "line", 1, 1, 0)], progress=False, scenarios=[one_subtask_scenario()],
                       graph=line_city(), bound="exact", bound_time_limit=1.0)
     scenario = one_subtask_scenario()

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from dasc_env import DASCConfig, generate_scenario
-from dasc_env.city import CityDemand, save_graph, synthetic_city
-from dasc_env.scenario import load_scenario, load_scenarios, save_scenario, scenario_files
+from dasc_env.city import save_graph, synthetic_city
+from dasc_env.scenario import CityDemand, load_scenario, load_scenarios, save_scenario, scenario_files
 from dasc_env.scenario.io import FIELDS
 
 

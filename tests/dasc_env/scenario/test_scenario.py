@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from dasc_env import DASCConfig, Scenario, generate_scenario
-from dasc_env.city import CityDemand, synthetic_city
+from dasc_env.city import synthetic_city
+from dasc_env.scenario import CityDemand
 from tests.builders import line_city, make_scenario
 
 TASK = dict(created=0, expected=100, deadline=200, payment=10, subtasks=[(0, [0], 10), (1, [1], 10)])

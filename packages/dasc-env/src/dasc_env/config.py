@@ -10,6 +10,8 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Literal, get_args
 
+from .city import PRESETS
+
 REWARD_MODES = ("sparse", "shaped")
 DEMAND_MODELS = ("hotspots", "uniform")
 MATCHERS = ("km", "greedy")
@@ -44,7 +46,7 @@ class DASCConfig:
     city_seed: int = 0
     """Seed of the synthetic city: the map stays fixed while scenarios vary."""
 
-    # --- demand (see dasc_env.city.CityDemand) ---
+    # --- demand (see dasc_env.scenario.CityDemand) ---
     demand: str = "hotspots"
     """"hotspots" (locations cluster around centres, skills follow a POI map) or "uniform"."""
     num_hotspots: int = 8
@@ -175,8 +177,6 @@ class DASCConfig:
         _require(self, self.matcher in MATCHERS, "matcher", f"must be one of {MATCHERS}")
         _require(self, self.task_failure in TASK_FAILURES, "task_failure", f"must be one of {TASK_FAILURES}")
         _require(self, self.demand in DEMAND_MODELS, "demand", f"must be one of {DEMAND_MODELS}")
-        from .city.synthetic import PRESETS  # here, not at the top: the city package imports this module
-
         _require(self, self.city in PRESETS or self.city == CUSTOM_CITY, "city",
                  f"must be a synthetic preset, one of {sorted(PRESETS)}, or {CUSTOM_CITY!r} "
                  "(pass a RoadGraph to the env for any other city)")

@@ -1,7 +1,8 @@
 """Non-learning methods: GREEDY, KM, WAIT-KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, LOOKAHEAD, all acting through
-the env."""
+the env, and ``run_episode``, the one episode loop."""
 
 from .admission import AdmissionPolicy, admit_km
+from .episode import run_episode
 from .game import GamePolicy, best_response_equilibrium, marginal_gains
 from .heuristics import RandomPolicy, RulePolicy, greedy, km, ready_km, recommend_all, wait_km
 from .lookahead import LookaheadPolicy, lookahead
@@ -28,6 +29,7 @@ __all__ = [
     "ready_km",
     "recommend_all",
     "register_method",
+    "run_episode",
     "threshold_assignment",
     "wait_km",
 ]

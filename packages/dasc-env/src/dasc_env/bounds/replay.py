@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..baselines.policy import Policy
+from ..baselines import Policy, run_episode
 from ..city import RoadGraph
 from ..config import DASCConfig
 from ..env import DASCParallelEnv, is_live
@@ -107,8 +107,6 @@ class ReplayResult:
 
 def replay_plan(plan: HindsightPlan, scenario: Scenario, graph: RoadGraph, config: DASCConfig) -> ReplayResult:
     """Run ``plan`` through a fresh env on ``scenario`` / ``graph`` / ``config`` and check the outcome."""
-    from ..evaluation.runner import run_episode  # the harness imports the baselines, which import the env
-
     env = DASCParallelEnv(scenario.fit_config(config), city=graph, scenario=scenario)
     run_episode(env, ReplayPolicy(plan), seed=0)
     problems = verify_ledger(scenario, env.ledger, env.config, graph) + _differences(plan, env.ledger)

@@ -1,7 +1,6 @@
 """Road networks: the graph, cached shortest-path distances, synthetic and OpenStreetMap cities."""
 
 from .cache import cache_dir, load_graph, save_graph
-from .demand import CityDemand
 from .distances import DistanceCache
 from .files import read_graph_file
 from .osm import from_bbox, from_graphml, from_networkx, from_place
@@ -10,7 +9,6 @@ from .synthetic import PRESETS, CityPreset, load_city, synthetic_city
 
 __all__ = [
     "PRESETS",
-    "CityDemand",
     "CityPreset",
     "DistanceCache",
     "RoadGraph",

@@ -40,10 +40,10 @@ from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 from pettingzoo.utils import parallel_to_aec
 
-from ..city import CityDemand, DistanceCache, RoadGraph, load_city
+from ..city import DistanceCache, RoadGraph, load_city
 from ..config import CUSTOM_CITY, DASCConfig, check_eta
 from ..matching import check_matcher
-from ..scenario import Scenario, generate_scenario
+from ..scenario import CityDemand, Scenario, generate_scenario
 from ..simulator import EpochOutcome, Simulator
 from .actions import action_space, is_binary_action
 from .observations import ObservationEncoder

@@ -1,9 +1,11 @@
 """The evaluation harness behind ``dasc-eval``: every method scored identically on the same scenarios, with each
 episode's upper bound and every method's share of it (``regret``), on a grid or a benchmark suite (``suite``)."""
 
+from ..baselines import run_episode
+from ..bounds import BOUNDS, EpisodeBound, episode_bound
 from .plots import plot_revenue
-from .regret import BOUND_COLUMNS, BOUNDS, BoundViolation, EpisodeBound, episode_bound, interval95
-from .runner import COLUMNS, EvalPoint, evaluate_point, run_episode, run_grid, summarize
+from .regret import BOUND_COLUMNS, BoundViolation, interval95
+from .runner import COLUMNS, EvalPoint, evaluate_point, run_grid, summarize
 from .suite import run_suite, suite_tasks
 
 __all__ = ["BOUNDS", "BOUND_COLUMNS", "COLUMNS", "BoundViolation", "EpisodeBound", "EvalPoint", "episode_bound",

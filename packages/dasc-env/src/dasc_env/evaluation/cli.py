@@ -38,9 +38,10 @@ from pathlib import Path
 
 from ..baselines import available_methods, make_method
 from ..benchmarks import LATEST
+from ..bounds import BOUNDS
 from .inputs import EvalInputs, read_inputs
 from .plots import plot_revenue
-from .regret import BOUNDS, BoundViolation
+from .regret import BoundViolation
 from .runner import EvalPoint, run_grid, summarize
 from .suite import run_suite, suite_tasks
 

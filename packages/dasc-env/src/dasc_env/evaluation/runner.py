@@ -6,16 +6,8 @@ sees the same workers and tasks; the method's own randomness is seeded from
 ``seed`` too. Given fixed ``scenarios`` (and optionally a road graph), point
 ``seed`` replays ``scenarios[seed]`` instead. Every episode starts from the
 config's matcher and eta = (alpha, beta); a policy sets its own in ``reset``.
-Metrics come from the ledger:
-
-* ``revenue``: E(M), Eq. 2;
-* ``completed``, ``failed``: task counts;
-* ``on_time_share``: share of all tasks completed by t_e;
-* ``mean_delay_s``: mean max(0, finish - t_e) over completed tasks;
-* ``travel_km``: total worker travel;
-* ``wall_s``: wall time of the episode;
-
-and with a bound (``run_grid(bound=...)``, see ``regret``) ``bound``, ``bound_kind``, ``bound_wall_s`` and
+Each row holds the metrics of ``baselines.run_episode`` and, with a bound
+(``run_grid(bound=...)``, see ``regret``), ``bound``, ``bound_kind``, ``bound_wall_s`` and
 ``share`` = revenue / bound.
 
 With ``jobs > 1`` each worker process runs single-threaded (OpenMP, MKL, OpenBLAS and, when a learned
@@ -26,19 +18,18 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..baselines import make_method
+from ..baselines import make_method, run_episode
+from ..bounds import EpisodeBound, check_bound_option, episode_bound
 from ..city import RoadGraph
 from ..config import DASCConfig
 from ..env import DASCParallelEnv
 from ..scenario import Scenario
-from ..simulator.ledger import COMPLETED, FAILED
-from .regret import EpisodeBound, check_bound_option, episode_bound, episode_key, interval95, join_bounds
+from .regret import episode_key, interval95, join_bounds
 
 COLUMNS = ("method", "city", "num_tasks", "num_workers", "seed", "revenue", "completed", "failed",
            "on_time_share", "mean_delay_s", "travel_km", "wall_s")
@@ -51,34 +42,6 @@ class EvalPoint:
     num_tasks: int
     num_workers: int
     seed: int
-
-
-def run_episode(env: DASCParallelEnv, policy, seed: int) -> dict:
-    """Play one episode of ``policy`` on ``env`` reset with ``seed``; the ledger's metrics.
-
-    The episode starts from KM with the config's eta = (``config.alpha``, ``config.beta``), whatever an
-    earlier episode on this env set; ``policy.reset`` may then set its own matcher and eta.
-    """
-    start = time.perf_counter()
-    observations, _ = env.reset(seed=seed)
-    env.set_matcher("km")
-    env.set_utility_params(env.config.alpha, env.config.beta)
-    policy.reset(env, seed)
-    env.set_matcher(policy.matcher)
-    while env.agents:
-        observations, *_ = env.step(policy.act(env, observations))
-    wall = time.perf_counter() - start
-    tasks = env.ledger.tasks
-    completed = [t for t in tasks if t.status == COMPLETED]
-    return {
-        "revenue": env.total_revenue,
-        "completed": len(completed),
-        "failed": sum(t.status == FAILED for t in tasks),
-        "on_time_share": sum(t.finish <= t.expected for t in completed) / max(1, len(tasks)),
-        "mean_delay_s": float(np.mean([max(0.0, t.finish - t.expected) for t in completed])) if completed else 0.0,
-        "travel_km": sum(m.distance for m in env.ledger.matches) / 1000.0,
-        "wall_s": wall,
-    }
 
 
 def episode_env(point: EvalPoint, config: DASCConfig | None = None, scenario: Scenario | None = None,
@@ -108,7 +71,7 @@ def evaluate_point(point: EvalPoint, config: DASCConfig | None = None,
 
 def bound_point(point: EvalPoint, how: str, time_limit: float, config: DASCConfig | None = None,
                 scenario: Scenario | None = None, graph: RoadGraph | None = None) -> EpisodeBound:
-    """The upper bound (``regret.episode_bound``) of ``point``'s episode."""
+    """The upper bound (``bounds.episode_bound``) of ``point``'s episode."""
     env = episode_env(point, config, scenario, graph)
     env.reset(seed=point.seed)
     return episode_bound(env, how, time_limit)
@@ -120,7 +83,7 @@ def run_grid(points: list[EvalPoint], config: DASCConfig | None = None, jobs: in
              bound: str | None = None, bound_time_limit: float = 60.0) -> list[dict]:
     """Evaluate every point (in ``jobs`` processes), in the order given. With ``scenarios``, point ``seed``
     replays ``scenarios[seed]``; ``graph`` replaces the preset city (see ``evaluate_point``). With ``bound``
-    (``regret.BOUNDS``) each episode's bound is computed once and every row gets ``regret.BOUND_COLUMNS``;
+    (``bounds.BOUNDS``) each episode's bound is computed once and every row gets ``regret.BOUND_COLUMNS``;
     a revenue above its bound raises ``regret.BoundViolation``."""
     from tqdm.auto import tqdm
 

@@ -2,12 +2,14 @@
 
 from .builder import ScenarioBuilder, SubtaskHandle, TaskBuilder
 from .dag import latest_finish_times, random_dag
+from .demand import CityDemand
 from .didi import Orders, read_orders, read_workers, scenario_from_orders
 from .generator import generate_scenario
 from .io import load_scenario, load_scenarios, save_scenario, scenario_files
 from .scenario import Scenario
 
 __all__ = [
+    "CityDemand",
     "Orders",
     "Scenario",
     "ScenarioBuilder",

@@ -31,9 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..city import CityDemand, RoadGraph
+from ..city import RoadGraph
 from ..city.road_graph import EARTH_RADIUS
 from ..config import DASCConfig
+from .demand import CityDemand
 from .generator import assemble_scenario, subtask_skill_counts, worker_skill_sets
 from .scenario import Scenario
 

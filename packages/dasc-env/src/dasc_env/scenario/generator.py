@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ..city import CityDemand
 from ..config import DASCConfig
 from .dag import random_dag
+from .demand import CityDemand
 from .scenario import Scenario
 
 MAX_SUBTASK_SKILLS = 3

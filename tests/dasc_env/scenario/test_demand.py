@@ -1,7 +1,8 @@
 import numpy as np
 
 from dasc_env import DASCConfig
-from dasc_env.city import CityDemand, synthetic_city
+from dasc_env.city import synthetic_city
+from dasc_env.scenario import CityDemand
 
 
 def test_hotspot_demand_concentrates_locations():

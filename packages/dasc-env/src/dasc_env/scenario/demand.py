@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..city import RoadGraph
 from ..config import DASCConfig
-from .road_graph import RoadGraph
 
 
 class CityDemand:
