@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=60)
     parser.add_argument("--workers", type=int, default=300)
     parser.add_argument("--city", default="chengdu")
-    parser.add_argument("--matcher", default="km", choices=["km", "greedy"])
+    parser.add_argument("--matcher", default="km", choices=dasc_env.config.MATCHERS)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import dasc_env
-from dasc_env.env import state_features
+from dasc_env.env import decision_column, observation_space, state_features
 from dasc_env.env.observations import DECISION_FEATURES
 from tests.builders import line_city, make_scenario, tiny_config
 
@@ -93,6 +93,16 @@ def test_decision_features_count_matchable_subtasks_feasible_workers_and_competi
                                           [1, 1, 0.5, 0.4, 0.2, 0, 0, 0, 0],
                                           [0, 1, 1.0, 0.0, 0.0, 0, 0, 0, 0]])
     assert obs["subtask_0_2"]["action_mask"].tolist() == [1, 0]
+
+
+def test_decision_column_names_the_column_of_each_decision_feature_and_refuses_others():
+    config = tiny_config(make_scenario([(10, [0])], [dict(created=0, expected=1000, deadline=5000, payment=50,
+                                                          subtasks=[(10, [0], 100.0)])]))
+    width = observation_space(config)["task_nodes"].shape[1]
+    for i, name in enumerate(DECISION_FEATURES):
+        assert width + decision_column(name) == 7 + config.num_skills + i
+    with pytest.raises(ValueError, match="'nearby'"):
+        decision_column("nearby")
 
 
 def test_ready_is_set_once_every_predecessor_has_finished():

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import dasc_env
 from dasc_env import verify_ledger
+from dasc_env.config import MATCHERS
 
 
 def finished_episode(seed=0, p=0.7, **config):
@@ -23,7 +24,7 @@ def finished_episode(seed=0, p=0.7, **config):
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), tasks=st.integers(1, 8), workers=st.integers(1, 40),
-       matcher=st.sampled_from(["km", "greedy"]), p=st.floats(0.1, 1.0),
+       matcher=st.sampled_from(MATCHERS), p=st.floats(0.1, 1.0),
        window=st.floats(0.0, 900.0))
 def test_random_episodes_never_break_a_constraint(seed, tasks, workers, matcher, p, window):
     env, sparse_paid = finished_episode(seed, p, num_tasks=tasks, num_workers=workers, matcher=matcher,

@@ -15,6 +15,7 @@ from .city import PRESETS
 REWARD_MODES = ("sparse", "shaped")
 DEMAND_MODELS = ("hotspots", "uniform")
 MATCHERS = ("km", "greedy")
+"""The built-in Stage 2 matchers by name (``matching.BUILTIN_MATCHERS`` solves each); the one list of them."""
 TaskFailure = Literal["paper", "skills", "travel"]
 """When a live task fails before t_d (``DASCConfig.task_failure``)."""
 TASK_FAILURES: tuple[str, ...] = get_args(TaskFailure)

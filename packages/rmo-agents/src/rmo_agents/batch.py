@@ -20,9 +20,9 @@ import math
 import numpy as np
 import torch
 
-from dasc_env.env import DECISION_FEATURES
+from dasc_env.env import decision_column
 
-READY_COLUMN = DECISION_FEATURES.index("ready") - len(DECISION_FEATURES)
+READY_COLUMN = decision_column("ready")
 """The column of ``task_nodes`` that says every predecessor of the subtask has finished."""
 
 GRAPH_KEYS = ("task_nodes", "task_adjacency", "task_mask")

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from dasc_env.baselines import Policy
-from dasc_env.config import parse_eta
+from dasc_env.config import MATCHERS, parse_eta
 from dasc_env.env import observation_space
 
 from .batch import observe, sample_actions
@@ -39,8 +39,8 @@ class RMOPolicy(Policy):
     def __init__(self, actor: Actor, eta: tuple[float, float], matcher: str = "km", name: str = "rmo",
                  sample: bool = True, device: str | torch.device = "cpu", observation_space=None,
                  trained_on: dict | None = None):
-        if matcher not in ("km", "greedy"):
-            raise ValueError(f"matcher={matcher!r} must be 'km' or 'greedy'")
+        if matcher not in MATCHERS:
+            raise ValueError(f"matcher={matcher!r} must be one of {MATCHERS}")
         self.actor = actor.to(device).eval()
         self.eta, self.matcher, self.name, self.sample = eta, matcher, name, sample
         self.device = torch.device(device)

@@ -6,11 +6,12 @@ from .observations import (
     BINARY_DECISION_FEATURES,
     DECISION_FEATURES,
     ObservationEncoder,
+    decision_column,
     observation_space,
     state_features,
 )
 from .status import SubtaskStatus, is_live, is_matched
 
 __all__ = ["BINARY_DECISION_FEATURES", "DECISION_FEATURES", "DASCParallelEnv", "ObservationEncoder", "SubtaskStatus",
-           "action_space", "env", "is_binary_action", "is_live", "is_matched", "observation_space", "parallel_env",
-           "state_features"]
+           "action_space", "decision_column", "env", "is_binary_action", "is_live", "is_matched", "observation_space",
+           "parallel_env", "state_features"]

@@ -57,6 +57,14 @@ BINARY_DECISION_FEATURES = ("matchable", "ready", "busy_worker", "busy_sooner")
 """The ``DECISION_FEATURES`` that are 0 or 1."""
 
 
+def decision_column(name: str) -> int:
+    """The column of ``task_nodes`` that holds the decision feature ``name``, counted from the end (negative), so
+    it is the same for any number of skills."""
+    if name not in DECISION_FEATURES:
+        raise ValueError(f"decision feature {name!r} must be one of {DECISION_FEATURES}")
+    return DECISION_FEATURES.index(name) - len(DECISION_FEATURES)
+
+
 class ObservationEncoder:
     """Builds the spaces once and encodes observations and state for a ``Simulator``."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import MATCHERS
 from .assignment import greedy_assignment, km_assignment
 
 
@@ -72,14 +73,14 @@ def greedy_matcher(problem: MatchingProblem) -> tuple[np.ndarray, np.ndarray]:
     return greedy_assignment(problem.distance, problem.feasible)
 
 
-BUILTIN_MATCHERS: dict[str, Matcher] = {"km": km_matcher, "greedy": greedy_matcher}
+BUILTIN_MATCHERS: dict[str, Matcher] = dict(zip(MATCHERS, (km_matcher, greedy_matcher), strict=True))
 
 
 def check_matcher(matcher) -> None:
     """Raise unless ``matcher`` is a built-in name or a callable."""
     if isinstance(matcher, str):
         if matcher not in BUILTIN_MATCHERS:
-            raise ValueError(f"matcher={matcher!r} must be one of {sorted(BUILTIN_MATCHERS)} or a callable")
+            raise ValueError(f"matcher={matcher!r} must be one of {MATCHERS} or a callable")
     elif not callable(matcher):
         raise TypeError(f"matcher must be a name or a callable, got {type(matcher).__name__}")
 

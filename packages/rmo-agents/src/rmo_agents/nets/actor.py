@@ -7,8 +7,8 @@ zeroed) and an MLP gives two logits: 0 = "do not recommend", 1 = "recommend". Wi
 ``-1e9``: finite, so its probability is exactly 0 and the entropy has no NaN.
 
 With ``ModelConfig.decision_bias`` the "recommend" logit also gets the offset b_c of the cell c = sum_i x_i 2^i of
-the agent's own 0/1 decision features x (of the last ``len(DECISION_FEATURES)`` columns of ``task_nodes``, those
-named by ``ModelConfig.decision_bias_features``); b is a buffer that the policy gradient does not touch (the
+the agent's own 0/1 decision features x (the columns of ``task_nodes`` that ``dasc_env.env.decision_column`` gives
+for the names in ``ModelConfig.decision_bias_features``); b is a buffer that the policy gradient does not touch (the
 paired search learns it from revenue, ``search.BiasSearch``). The actor has no dropout, so it works with
 ``torch.func.functional_call``, double backward (the meta-gradient of Eq. 6-8) and ``torch.func.jvp``.
 """
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from gymnasium import spaces
 from torch import Tensor, nn
 
-from dasc_env.env import DECISION_FEATURES
+from dasc_env.env import decision_column
 
 from ..batch import own_rows
 from ..config import ModelConfig
@@ -39,7 +39,8 @@ class Actor(nn.Module):
         self.mask_actions = model.mask_actions
         self.decision_bias: Tensor | None
         if model.decision_bias:
-            self.bias_columns = [DECISION_FEATURES.index(f) for f in model.decision_bias_features]
+            self.bias_features = tuple(model.decision_bias_features)
+            self.bias_columns = [decision_column(f) for f in self.bias_features]
             self.register_buffer("decision_bias", torch.zeros(2 ** len(self.bias_columns)))
         else:
             self.decision_bias = None
@@ -54,7 +55,7 @@ class Actor(nn.Module):
     @property
     def bias_names(self) -> tuple[str, ...]:
         """A name per cell of the decision bias: "f0_g1" for f = 0, g = 1 ("const" without features)."""
-        names = [DECISION_FEATURES[c] for c in self.bias_columns]
+        names = self.bias_features
         return tuple("_".join(f"{n}{cell >> i & 1}" for i, n in enumerate(names)) or "const"
                      for cell in range(2 ** len(names)))
 
@@ -75,7 +76,7 @@ class Actor(nn.Module):
         subtasks = obs["subtasks"].to(dtype) * obs["subtasks_mask"].to(dtype)[..., None]
         logits = self.mlp(torch.cat([own, workers.flatten(1), subtasks.flatten(1)], dim=1))
         if self.decision_bias is not None:
-            x = own_rows(obs["task_nodes"], obs)[:, -len(DECISION_FEATURES):][:, self.bias_columns].to(dtype)
+            x = own_rows(obs["task_nodes"], obs)[:, self.bias_columns].to(dtype)
             cell = (x.round().long() << torch.arange(x.shape[1], device=x.device)).sum(1)
             offset = self.decision_bias.to(dtype)[cell]
             logits = logits + torch.stack([torch.zeros_like(offset), offset], dim=1)
