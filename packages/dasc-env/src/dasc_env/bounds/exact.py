@@ -152,7 +152,7 @@ class _Model:
         self._moves_between()
         for s, lits in visits.items():
             self.cp.add(sum(lits) == self.assigned[s])
-        self.drop_rule = add_drop_rule(self) if abandon else {}
+        self.drop_rule = add_drop_rule(self.cp, inst, self.assigned, self.epoch, self.start) if abandon else {}
         gains = [self._task_gain(q) for q in self.done]
         self.margin += sum(self.cost_error.values()) * REVENUE_STEP
         self.cp.maximize(sum(gains) - sum(costs))
@@ -253,7 +253,7 @@ class _Model:
                           if s in plan.start), default=0)
             over = finish - int(inst.clock.down(sc.task_expected[q]))
             self.cp.add_hint(late, max(0, -(-over // unit)) if q in plan.tasks else 0)
-        hint_drop_rule(self, self.drop_rule, epoch, plan.start)
+        hint_drop_rule(self.cp, self.inst, self.drop_rule, epoch, plan.start)
 
     def routes(self, solver) -> list[list[tuple[int, int]]]:
         """Per worker, ``[(subtask, epoch), ...]`` in the order it does them."""
