@@ -1,7 +1,7 @@
 """How the timing benchmarks report: rows to a CSV file, and the metric table of ``train_step.py``.
 
-Scripts in ``benchmarks/`` import it as a sibling (``from report import write_csv``). The experiments have their
-own ``experiments.report`` (``write_csv`` and ``fmt`` alike).
+Scripts in ``benchmarks/`` import it as a sibling (``from report import write_csv``); the experiment scripts, run
+from the repository root, as ``from benchmarks.report import write_csv``.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ import argparse
 import math
 from pathlib import Path
 
+from benchmarks.report import fmt, write_csv
 from dasc_env import DASCConfig, DASCParallelEnv
 from dasc_env.bounds import relaxed_bound, solve_exact
-from experiments.report import fmt, write_csv
 
 FAMILY = dict(city="small", num_skills=4, worker_skill_mean=2.0, min_subtasks=1, max_subtasks=4,
               arrival_window=900.0, decision_interval=15.0)

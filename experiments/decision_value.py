@@ -25,8 +25,8 @@ import numpy as np
 import torch
 
 import dasc_env
+from benchmarks.report import fmt
 from dasc_env.evaluation.regret import interval95
-from experiments.report import fmt
 from rmo_agents import RMOPolicy
 from rmo_agents.adapter import DascAdapter
 from rmo_agents.batch import ready, to_tensors

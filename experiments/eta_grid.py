@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 import dasc_env
+from benchmarks.report import fmt, write_csv
 from dasc_env.evaluation.regret import interval95
 from dasc_env.evaluation.runner import EvalPoint, evaluate_point, single_threaded
-from experiments.report import fmt, write_csv
 
 METHODS = ("km", "ready-km", "all")
 """The rules with KM matching that take an ``eta`` option."""

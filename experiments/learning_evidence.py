@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 
 import dasc_env
+from benchmarks.report import fmt, write_csv
 from dasc_env.evaluation import run_suite
 from dasc_env.evaluation.regret import interval95
 from experiments.paper.common import pyplot, run_jobs
-from experiments.report import fmt, write_csv
 
 ACTORS = (("untrained", "first.pt", True), ("learned", "last.pt", True), ("learned-argmax", "last.pt", False))
 """(label, checkpoint, sampled) of the learned methods scored per training seed."""

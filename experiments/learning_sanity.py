@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 import dasc_env
+from benchmarks.report import write_csv
 from dasc_env.baselines import make_method
 from dasc_env.benchmarks.sanity import OPTIMA, SCENARIOS, config_for
 from dasc_env.evaluation import run_episode
-from experiments.report import write_csv
 from experiments.sanity import EPISODES, scores, training_config
 from rmo_agents import Trainer
 from rmo_agents.presets import PRESETS

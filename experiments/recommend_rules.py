@@ -18,8 +18,8 @@ import argparse
 import numpy as np
 
 import dasc_env
+from benchmarks.report import fmt
 from dasc_env.baselines import km, wait_km
-from experiments.report import fmt
 
 RULES = {"every": "every allowed", "ready": "ready only", "ready_wait": "ready, none sooner busy"}
 """Rule name -> column heading."""

@@ -35,10 +35,10 @@ from pathlib import Path
 import numpy as np
 
 import dasc_env
+from benchmarks.report import write_csv
 from dasc_env.baselines import make_method
 from dasc_env.config import TASK_FAILURES
 from dasc_env.evaluation.runner import run_episode
-from experiments.report import write_csv
 
 VARIANTS = (("none", "paper"), ("old", "paper"), ("new", "paper"), ("new", "skills"), ("new", "travel"))
 """(mask, task_failure) of each row, per recommender."""

@@ -31,12 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.report import write_csv
 from dasc_env import benchmarks
 from dasc_env.benchmarks.suite import SMALL_TEST_SEEDS, TRAIN_SEEDS, SuiteTask
 from dasc_env.evaluation import run_suite, summarize
 from experiments.leaderboard import write_between_markers
 from experiments.paper.headroom import payments
-from experiments.report import write_csv
 
 _SMALL = benchmarks.get("small-scarce-skilled", "v1").config
 NOT_KEPT = (

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import dasc_env
+from benchmarks.report import fmt, write_csv
 from dasc_env.evaluation import run_suite, summarize
-from experiments.report import fmt, write_csv
 from rmo_agents import Trainer, preset
 from rmo_agents.trainer import episode_seed
 

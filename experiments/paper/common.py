@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.report import write_csv  # noqa: F401  (the figure scripts import it from here)
+from benchmarks.report import write_csv  # noqa: F401  (the figure scripts import it from here)
 
 SCALES = ("smoke", "local", "full")
 
