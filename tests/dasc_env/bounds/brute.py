@@ -29,10 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dasc_env import DASCConfig, DASCParallelEnv, RoadGraph, Scenario
+from dasc_env.epochs import TIME_TOLERANCE, first_epoch, horizon, past_horizon
 from dasc_env.simulator.revenue import task_revenue
-
-TOL = 1e-9
-"""The simulator's time tolerance."""
 
 
 @dataclass(frozen=True)
@@ -111,25 +109,21 @@ def plan_revenue(sc: Scenario, config: DASCConfig, dist_w: np.ndarray, dist_s: n
 
 
 def _survives(sc: Scenario, config: DASCConfig, q: int, finish, epoch: dict, e: int) -> bool:
-    """The env's drop rule for task q at epoch e (``Simulator._fail_hopeless_tasks``), before that epoch's matches."""
+    """The env's drop rule for task q at epoch e (``simulator.feasibility.hopeless_tasks``), before that epoch's
+    matches: subtasks matched earlier count with their finish, the others start no earlier than now."""
+    subs = np.arange(sc.task_ptr[q], sc.task_ptr[q + 1])
+    matched = np.zeros(sc.num_subtasks, dtype=bool)
+    matched[[u for u in subs if u in epoch and epoch[u] < e]] = True
     now = e * config.decision_interval
-    earliest = {}
-    for u in range(sc.task_ptr[q], sc.task_ptr[q + 1]):
-        if u in epoch and epoch[u] < e:
-            earliest[u] = finish[u]
-            continue
-        preds = sc.edges[sc.edges[:, 1] == u, 0].tolist()
-        earliest[u] = max([now] + [earliest[p] for p in preds]) + sc.subtask_durations[u]
-        if earliest[u] > sc.latest_deadline[u] + TOL:
-            return False
-    return True
+    earliest = sc.forward_pass(np.where(matched, finish, now + sc.subtask_durations), into=~matched)
+    return not (earliest[subs] > sc.latest_deadline[subs] + TIME_TOLERANCE).any()
 
 
 def earliest_schedule(sc: Scenario, config: DASCConfig, dist_w, dist_s, routes):
     """(finish, travel) per subtask (nan where not planned) and each planned subtask's epoch, or None when the routes
     cannot be executed."""
     interval = config.decision_interval
-    horizon = config.horizon if config.horizon is not None else float(sc.task_deadline.max())
+    end = horizon(config, sc)
     owner, prev = {}, {}
     for w, route in enumerate(routes):
         for i, s in enumerate(route):
@@ -145,13 +139,13 @@ def earliest_schedule(sc: Scenario, config: DASCConfig, dist_w, dist_s, routes):
         d = dist_w[owner[s], s] if before is None else dist_s[before, s]
         if not math.isfinite(d):
             return None
-        k = max([math.ceil((sc.task_created[sc.subtask_task[s]] - TOL) / interval)] + [epoch[p] for p in preds]
-                + ([] if before is None else [math.ceil((finish[before] - TOL) / interval)]))
-        if k * interval >= horizon - TOL:
+        k = max([int(first_epoch(sc.task_created[sc.subtask_task[s]], interval))] + [epoch[p] for p in preds]
+                + ([] if before is None else [int(first_epoch(finish[before], interval))]))
+        if past_horizon(k * interval, end):
             return None
         start = max([k * interval + d / config.worker_speed] + [finish[p] for p in preds])
         finish[s], epoch[s], travel[s] = start + sc.subtask_durations[s], k, d
-        if finish[s] > sc.latest_deadline[s] + TOL:
+        if finish[s] > sc.latest_deadline[s] + TIME_TOLERANCE:
             return None
     return finish, travel, epoch
 

@@ -19,7 +19,7 @@ def test_rgb_array_frame_has_the_declared_shape():
 def test_no_render_mode_draws_nothing():
     env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small")
     env.reset(seed=0)
-    assert env.render() is None and env._renderer is None
+    assert env.render() is None and env.renderer is None
 
 
 def test_unknown_render_mode_is_rejected():
@@ -33,16 +33,16 @@ def test_human_mode_draws_into_a_window_and_returns_none():
     matplotlib.use("Agg")  # no display here: the same drawing code runs on a non-interactive canvas
     env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small", render_mode="human")
     env.reset(seed=0)
-    assert env.render() is None and env._renderer is not None
+    assert env.render() is None and env.renderer is not None
     env.close()
-    assert env._renderer is None
+    assert env.renderer is None
 
 
 def test_workers_are_drawn_above_subtasks_and_match_lines():
     env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small", render_mode="rgb_array")
     env.reset(seed=0)
     env.render()
-    r = env._renderer
+    r = env.renderer
     assert min(r.idle.get_zorder(), r.busy.get_zorder()) > max(
         a.get_zorder() for a in (r.ready, r.waiting, r.running, r.matches))
     env.close()
@@ -52,7 +52,7 @@ def test_legend_sits_outside_the_map_and_says_match_lines_are_straight():
     env = dasc_env.parallel_env(num_tasks=3, num_workers=10, city="small", render_mode="rgb_array")
     env.reset(seed=0)
     env.render()
-    r = env._renderer
+    r = env.renderer
     legend_box = r.legend.get_window_extent()
     map_box = r.ax.get_window_extent()
     assert legend_box.x0 >= map_box.x1 - 1

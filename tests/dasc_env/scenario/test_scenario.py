@@ -90,3 +90,29 @@ def test_fit_config_takes_the_sizes_of_the_scenario():
     s = make_scenario([(0, [0]), (1, [1])], [TASK], num_skills=4)
     c = s.fit_config(DASCConfig(max_subtasks=1, min_subtasks=1), reward_mode="shaped")
     assert (c.num_tasks, c.num_workers, c.num_skills, c.max_subtasks, c.reward_mode) == (1, 2, 4, 2, "shaped")
+
+
+# A diamond 0 -> {1, 2} -> 3 (durations 10, 20, 5, 1) and a lone subtask 4 of a second task.
+DIAMOND = [dict(created=0, expected=100, deadline=200, payment=10,
+                subtasks=[(0, [0], 10), (0, [0], 20), (0, [0], 5), (0, [0], 1)],
+                edges=[(0, 1), (0, 2), (1, 3), (2, 3)]),
+           dict(created=0, expected=100, deadline=200, payment=10, subtasks=[(0, [0], 7)])]
+
+
+def test_forward_pass_gives_the_critical_path_earliest_finish():
+    s = make_scenario([(0, [0])], DIAMOND)
+    # by hand: EF0 = 10, EF1 = 10 + 20, EF2 = 10 + 5, EF3 = max(30, 15) + 1; subtask 4 has no predecessor
+    np.testing.assert_array_equal(s.forward_pass(s.subtask_durations), [10, 30, 15, 31, 7])
+
+
+def test_forward_pass_raises_only_the_subtasks_it_is_told_to():
+    s = make_scenario([(0, [0])], DIAMOND)
+    own = np.array([50.0, 0.0, 0.0, 0.0, 0.0])
+    into = np.array([False, True, False, True, True])  # subtask 2 keeps its own value (as if assigned)
+    np.testing.assert_array_equal(s.forward_pass(own, into=into), [50, 70, 0, 71, 0])
+
+
+def test_forward_pass_keeps_integer_ticks_exact():
+    s = make_scenario([(0, [0])], DIAMOND)
+    out = s.forward_pass(np.array([2**50, 0, 0, 0, 0]), durations=np.array([1, 2, 3, 4, 5]))
+    assert out.dtype == np.int64 and out.tolist() == [2**50, 2**50 + 2, 2**50 + 3, 2**50 + 7, 0]

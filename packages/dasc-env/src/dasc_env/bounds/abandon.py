@@ -82,23 +82,33 @@ def hint_drop_rule(cp, inst: ClairvoyantInstance, rule: dict[int, DropRule], epo
     """Hint ``rule``'s variables (``add_drop_rule``) for a plan that matches subtask s at ``epoch[s]``, starting
     ``start[s]``."""
     sc = inst.scenario
-    tpe = inst.clock.ticks_per_epoch
     for q, (started, last, check, before) in rule.items():
         subs = range(sc.task_ptr[q], sc.task_ptr[q + 1])
         done = [s for s in subs if s in epoch]
         cp.add_hint(started, bool(done))
         final = max((epoch[s] for s in done), default=int(inst.first_epoch[q]))
         cp.add_hint(last, final)
-        value = {}
-        for u in subs:
-            early = u in epoch and epoch[u] < final
+        for u, value in drop_checks(inst, q, epoch, start).items():
             if u in before:
-                cp.add_hint(before[u], early)
-            low = [int(inst.earliest_check[u])] + [value[p] + int(inst.duration[u])
-                                                   for p in sc.edges[sc.edges[:, 1] == u, 0]]
-            if early:
-                low.append(start[u] + int(inst.duration[u]))
-            elif done:
-                low.append(tpe * final + int(inst.duration[u]))
-            value[u] = max(low)
-            cp.add_hint(check[u], value[u])
+                cp.add_hint(before[u], u in epoch and epoch[u] < final)
+            cp.add_hint(check[u], value)
+
+
+def drop_checks(inst: ClairvoyantInstance, q: int, epoch: dict, start: dict) -> dict[int, int]:
+    """Per subtask u of task q, the least ``check_u`` the drop rule's constraints allow for a plan that matches
+    subtask s at ``epoch[s]`` starting ``start[s]`` (ticks); the plan keeps the rule where each is at most
+    ``inst.latest_finish[u]``."""
+    sc, tpe = inst.scenario, inst.clock.ticks_per_epoch
+    subs = range(sc.task_ptr[q], sc.task_ptr[q + 1])
+    done = [s for s in subs if s in epoch]
+    final = max((epoch[s] for s in done), default=int(inst.first_epoch[q]))
+    value = {}
+    for u in subs:
+        preds = sc.edges[sc.edges[:, 1] == u, 0]
+        low = [int(inst.earliest_check[u])] + [value[p] + int(inst.duration[u]) for p in preds]
+        if u in epoch and epoch[u] < final:
+            low.append(start[u] + int(inst.duration[u]))
+        elif done:
+            low.append(tpe * final + int(inst.duration[u]))
+        value[u] = max(low)
+    return value

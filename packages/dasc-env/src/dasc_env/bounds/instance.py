@@ -21,7 +21,6 @@ Everything the hindsight models need, worked out once from the scenario, the roa
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -29,10 +28,9 @@ import numpy as np
 
 from ..city import DistanceCache, RoadGraph
 from ..config import DASCConfig
+from ..epochs import first_epoch, horizon, last_epoch
 from ..scenario import Scenario
 
-SIM_TOL = 1e-9
-"""The simulator's time tolerance, seconds."""
 RESOLUTION = 1e-3
 """Default tick, seconds."""
 DEPOT = -1
@@ -155,13 +153,12 @@ def build_instance(scenario: Scenario, graph: RoadGraph, config: DASCConfig, res
     interval = config.decision_interval
     clock = Clock(interval, max(1, round(interval / resolution)))
     sc = scenario
-    horizon = config.horizon if config.horizon is not None else float(sc.task_deadline.max())
-    first = np.ceil((sc.task_created - SIM_TOL) / interval).astype(np.int64)
-    last = math.ceil((horizon - SIM_TOL) / interval) - 1
+    first = first_epoch(sc.task_created, interval)
+    last = last_epoch(horizon(config, sc), interval)
     from_worker, between = _distances(sc, graph, config)
     skilled = ~(sc.subtask_skills[None, :, :] & ~sc.worker_skills[:, None, :]).any(axis=2)
     duration = clock.up(sc.subtask_durations)
-    check = _forward(sc, first[sc.subtask_task] * clock.ticks_per_epoch + duration, duration)
+    check = sc.forward_pass(first[sc.subtask_task] * clock.ticks_per_epoch + duration, duration)
     latest = clock.down(sc.latest_deadline)
     dropped = np.bincount(sc.subtask_task, weights=check > latest, minlength=sc.num_tasks) > 0
     inst = ClairvoyantInstance(
@@ -187,14 +184,6 @@ def _distances(sc: Scenario, graph: RoadGraph, config: DASCConfig) -> tuple[np.n
     return table[:sc.num_workers], between
 
 
-def _forward(sc: Scenario, own: np.ndarray, duration: np.ndarray) -> np.ndarray:
-    """(S,) ``max(own, predecessors' value + duration)``, a pass in topological (index) order."""
-    out = own.copy()
-    for pred, succ in sc.edges:  # sorted by pred, and pred < succ: every pred's value is final when used
-        out[succ] = max(out[succ], out[pred] + duration[succ])
-    return out
-
-
 def _ancestors(sc: Scenario) -> np.ndarray:
     anc = np.zeros((sc.num_subtasks, sc.num_subtasks), dtype=bool)
     anc[sc.edges[:, 1], sc.edges[:, 0]] = True
@@ -215,7 +204,7 @@ def _windows(inst: ClairvoyantInstance) -> None:
             arrive = np.minimum(arrive, np.where(source >= 0, source, big).min(axis=0))
     publish = inst.first_epoch[sc.subtask_task] * inst.clock.ticks_per_epoch
     finish = np.where(arrive < big, publish + np.minimum(arrive, 2**40), 2**50) + inst.duration
-    inst.earliest_start = _forward(sc, finish, inst.duration) - inst.duration
+    inst.earliest_start = sc.forward_pass(finish, inst.duration) - inst.duration
     fits = (inst.earliest_start + inst.duration <= inst.latest_finish)
     fits &= inst.last_match_epoch >= inst.first_epoch[sc.subtask_task]
     inst.matchable = _closed(sc, fits & inst.alive[sc.subtask_task])

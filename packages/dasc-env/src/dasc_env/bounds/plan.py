@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..epochs import TIME_TOLERANCE, epoch_index
 from ..simulator.revenue import task_revenue
-from .instance import DEPOT, SIM_TOL, ClairvoyantInstance
+from .instance import DEPOT, ClairvoyantInstance
 
 STATUSES = ("optimal", "feasible", "time_limit", "infeasible")
 
@@ -72,7 +73,7 @@ class HindsightPlan:
 
     def epoch_of(self, match: PlannedMatch) -> int:
         """The index k of the epoch ``k * decision_interval`` the match is made at."""
-        return round(match.matched / self.decision_interval)
+        return epoch_index(match.matched, self.decision_interval)
 
 
 def realise(inst: ClairvoyantInstance, routes: list[list[tuple[int, int]]]):
@@ -121,7 +122,7 @@ def _check(inst: ClairvoyantInstance, routes, done, epoch, dist, finish) -> None
         problems.append("a subtask is planned without its predecessor")
     if (dist[done] > cfg.worker_range).any():
         problems.append("a move is longer than L^w")
-    if (finish[done] > sc.latest_deadline[done] + SIM_TOL).any():
+    if (finish[done] > sc.latest_deadline[done] + TIME_TOLERANCE).any():
         problems.append("a subtask finishes after its latest finish t^d_tau")
     if (epoch[done] < inst.first_epoch[sc.subtask_task[done]]).any() or (epoch[done] > inst.last_epoch).any():
         problems.append("a subtask is matched outside its task's epochs")
@@ -132,7 +133,7 @@ def _check(inst: ClairvoyantInstance, routes, done, epoch, dist, finish) -> None
         if any(not inst.skilled[w, sub] for sub, _ in route):
             problems.append(f"worker {w} lacks a skill")
         times = inst.clock.epoch_time([k for _, k in route])
-        if (times[1:] + SIM_TOL < finish[[sub for sub, _ in route[:-1]]]).any():
+        if (times[1:] + TIME_TOLERANCE < finish[[sub for sub, _ in route[:-1]]]).any():
             problems.append(f"worker {w} is matched again before finishing")
     if problems:
         raise RuntimeError("hindsight plan breaks the env's rules: " + "; ".join(problems))

@@ -61,6 +61,7 @@ from scipy.sparse import csgraph
 
 from ..city import RoadGraph
 from ..config import DASCConfig
+from ..epochs import first_epoch, horizon
 from ..scenario import Scenario
 from ..simulator.revenue import payment_after_delay
 
@@ -160,18 +161,17 @@ def _first_epochs(task_created: np.ndarray, interval: float) -> np.ndarray:
     """Lower bound on each task's first decision epoch: epochs are multiples of ``interval`` from 0 and a
     task is published at the first one at or after t_c (a microsecond is given away for float drift)."""
     created = np.asarray(task_created, dtype=np.float64)
-    return np.maximum(created, interval * np.ceil((created - _TIME_SLACK) / interval)) - _TIME_SLACK
+    return np.maximum(created, interval * first_epoch(created, interval, _TIME_SLACK)) - _TIME_SLACK
 
 
 def _instance(sc: Scenario, graph: RoadGraph, config: DASCConfig) -> _Instance:
     to_workers, to_subtasks = _road_rows(sc, graph, config.worker_range * (1 + _DIST_SHRINK))
-    horizon = config.horizon if config.horizon is not None else float(sc.task_deadline.max())
     return _Instance(
         sc=sc, epoch=_first_epochs(sc.task_created, config.decision_interval)[sc.subtask_task],
         latest_start=sc.latest_deadline - sc.subtask_durations + _TIME_SLACK,
         to_workers=to_workers * (1 - _DIST_SHRINK), to_subtasks=to_subtasks * (1 - _DIST_SHRINK),
         skilled=_subset(np.packbits(sc.subtask_skills, axis=1), np.packbits(sc.worker_skills, axis=1)),
-        speed=config.worker_speed, horizon=float(horizon))
+        speed=config.worker_speed, horizon=horizon(config, sc))
 
 
 def _subset(sets: np.ndarray, of: np.ndarray) -> np.ndarray:
@@ -193,18 +193,6 @@ def _road_rows(sc: Scenario, graph: RoadGraph, limit: float) -> tuple[np.ndarray
         to_subtasks[i:i + batch] = rows[:, sc.subtask_nodes]
     inverse = inverse.ravel()
     return to_workers[inverse], to_subtasks[inverse]
-
-
-def _forward(sc: Scenario, release: np.ndarray) -> np.ndarray:
-    """EF_tau = max(release_tau, max_pred EF_pred) + t_tau along each task's DAG (step 2)."""
-    finish = release + sc.subtask_durations
-    succ_local = sc.subtask_local[sc.edges[:, 1]]
-    order = np.argsort(succ_local, kind="stable")
-    cuts = np.flatnonzero(np.diff(succ_local[order])) + 1
-    for group in np.split(order, cuts) if order.size else []:
-        pred, succ = sc.edges[group, 0], sc.edges[group, 1]
-        np.maximum.at(finish, succ, finish[pred] + sc.subtask_durations[succ])
-    return finish
 
 
 def _moves(inst: _Instance, finish_lb: np.ndarray, matchable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -253,11 +241,11 @@ def _candidates(inst: _Instance, finish_lb: np.ndarray, matchable: np.ndarray):
 def _earliest_finish(inst: _Instance):
     """Steps 1-2 repeated: (EF_tau, d_tau, matchable_tau, reach); EF is inf where tau is never matched."""
     sc = inst.sc
-    finish_lb = _forward(sc, inst.epoch)
+    finish_lb = sc.forward_pass(inst.epoch + sc.subtask_durations)
     matchable = np.ones(sc.num_subtasks, dtype=bool)
     for _ in range(_ROUNDS):
         dist, release, reach = _candidates(inst, finish_lb, matchable)
-        ef = _forward(sc, release)
+        ef = sc.forward_pass(release + sc.subtask_durations)
         now_matchable = np.isfinite(ef) & (ef <= sc.latest_deadline + _TIME_SLACK)
         settled = np.array_equal(now_matchable, matchable) and np.allclose(
             np.where(now_matchable, ef, 0.0), np.where(now_matchable, finish_lb, 0.0), rtol=0.0, atol=1e-9)

@@ -19,6 +19,7 @@ from ..baselines import Policy, run_episode
 from ..city import RoadGraph
 from ..config import DASCConfig
 from ..env import DASCParallelEnv, is_live
+from ..epochs import epoch_index
 from ..matching import MatchingProblem
 from ..scenario import Scenario
 from ..simulator import Ledger, verify_ledger
@@ -61,7 +62,7 @@ class ReplayPolicy(Policy):
         self._made = set()
 
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
-        k = round(env.now / self.plan.decision_interval)
+        k = epoch_index(env.now, self.plan.decision_interval)
         overdue = [m.subtask for e in self._epochs if e < k for m in self._due[e] if m.subtask not in self._made]
         if overdue:
             raise PlanNotExecutable(f"at {env.now} s: planned matches of subtasks {overdue} were not made "

@@ -266,6 +266,11 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
             self._renderer, self._renderer_graph = Renderer(sim, self.render_mode), sim.graph
         return self._renderer.draw(sim)
 
+    @property
+    def renderer(self):
+        """The ``Renderer`` drawing this env's frames: ``None`` until the first ``render()`` and after ``close()``."""
+        return self._renderer
+
     def close(self) -> None:
         if self._renderer is not None:
             self._renderer.close()

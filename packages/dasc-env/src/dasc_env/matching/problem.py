@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import MATCHERS
+from ..epochs import TIME_TOLERANCE
 from .assignment import greedy_assignment, km_assignment
 
 
@@ -41,8 +42,6 @@ class MatchingProblem:
 
 Matcher = Callable[[MatchingProblem], tuple[np.ndarray, np.ndarray]]
 
-TIME_TOLERANCE = 1e-9
-"""Seconds of slack in the deadline test (float rounding of start + duration)."""
 
 
 def pair_test(skilled: np.ndarray, distance: np.ndarray, now: float, ready: np.ndarray, duration: np.ndarray,

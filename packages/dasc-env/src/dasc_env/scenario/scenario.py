@@ -55,6 +55,9 @@ class Scenario:
     """(S,) t^d_tau: critical-path latest finish for the task to end by t_d."""
     task_edge_ptr: np.ndarray = field(init=False)
     """(Q + 1,) edges of task q are rows ``task_edge_ptr[q]:task_edge_ptr[q + 1]`` (edges are kept sorted)."""
+    dependency_levels: list[tuple[np.ndarray, np.ndarray]] = field(init=False)
+    """The edges of C as ``(predecessors, successors)`` groups by the successor's local index, ascending: a pass
+    over the groups in order sees every predecessor settled before its successors."""
 
     def __post_init__(self) -> None:
         self.worker_nodes = _int_array("worker_nodes", self.worker_nodes, ndim=1)
@@ -107,6 +110,10 @@ class Scenario:
         self.task_edge_ptr = np.searchsorted(edge_task, np.arange(num_tasks + 1))
         self.latest_expected = self._latest_finish(self.task_expected)
         self.latest_deadline = self._latest_finish(self.task_deadline)
+        succ_local = self.subtask_local[self.edges[:, 1]]
+        order = np.argsort(succ_local, kind="stable")
+        groups = np.split(order, np.flatnonzero(np.diff(succ_local[order])) + 1) if order.size else []
+        self.dependency_levels = [(self.edges[g, 0], self.edges[g, 1]) for g in groups]
 
     def _latest_finish(self, end_times: np.ndarray) -> np.ndarray:
         """(S,) critical-path latest finish of every subtask for its task to end by ``end_times[q]``."""
@@ -149,6 +156,19 @@ class Scenario:
         if flag.shape != (self.num_subtasks,):
             raise ValueError(f"flag must have shape ({self.num_subtasks},) (one entry per subtask), got {flag.shape}")
         return np.bincount(self.edges[:, 1], weights=~flag[self.edges[:, 0]], minlength=self.num_subtasks) == 0
+
+    def forward_pass(self, finish, durations=None, into=None) -> np.ndarray:
+        """(S,) the critical path method's forward pass over C: ``EF_tau = max(finish_tau, max_pred EF_pred + t_tau)``
+        with ``t`` = ``durations`` (default ``subtask_durations``), raising only the subtasks where ``into`` is
+        True (default all; the others keep ``finish``). Exact in ``finish``'s dtype (ticks stay integers)."""
+        out = np.array(finish, copy=True)
+        durations = self.subtask_durations if durations is None else np.asarray(durations)
+        for pred, succ in self.dependency_levels:
+            if into is not None:
+                keep = into[succ]
+                pred, succ = pred[keep], succ[keep]
+            np.maximum.at(out, succ, out[pred] + durations[succ])
+        return out
 
     def fit_config(self, config: DASCConfig | None = None, **changes) -> DASCConfig:
         """``config`` (default ``DASCConfig()``) with ``changes`` and the fields an env needs to replay this

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..epochs import TIME_TOLERANCE, past_horizon
 from ..matching import pair_test
-from ..matching.problem import TIME_TOLERANCE
 from .states import ASSIGNED, OPEN
 
 
@@ -79,7 +79,7 @@ def epoch_reach(sim) -> EpochReach:
     row_of = np.full(sc.num_subtasks, -1)
     row_of[subs] = np.arange(subs.size)
     settle(np.arange(subs.size))  # as if without predecessors; successors are settled again level by level
-    for pred, succ in sim.edge_levels:  # grouped by the successor's local index: predecessors settle first
+    for pred, succ in sc.dependency_levels:  # grouped by the successor's local index: predecessors settle first
         live = row_of[succ] >= 0
         if live.any():
             np.maximum.at(ready, succ[live], finish[pred[live]])
@@ -125,7 +125,7 @@ def hopeless_tasks(sim) -> tuple[np.ndarray, list[str]]:
     module docstring), ascending, and the ``ledger.FAILED_REASONS`` entry of each (the first that applies)."""
     sc = sim.scenario
     open_ = sim.sub_state == OPEN
-    if sim.now >= sim.horizon - TIME_TOLERANCE:
+    if past_horizon(sim.now, sim.horizon):
         tasks = np.unique(sc.subtask_task[open_])
         return tasks, ["horizon"] * tasks.size
     rule = sim.config.task_failure
@@ -147,10 +147,8 @@ def _late(sim, start: np.ndarray, open_: np.ndarray) -> np.ndarray:
     """(S,) True where a subtask cannot finish by t^d_tau: open subtasks start no earlier than ``start`` and
     after their predecessors (assigned ones finish when recorded), and run for their durations."""
     sc = sim.scenario
-    earliest = np.where(sim.sub_state == ASSIGNED, sim.sub_finish, start + sc.subtask_durations)
-    for pred, succ in sim.edge_levels:
-        candidate = np.where(open_[succ], earliest[pred] + sc.subtask_durations[succ], -np.inf)
-        np.maximum.at(earliest, succ, candidate)
+    earliest = sc.forward_pass(np.where(sim.sub_state == ASSIGNED, sim.sub_finish, start + sc.subtask_durations),
+                               into=open_)
     return earliest > sc.latest_deadline + TIME_TOLERANCE
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..city import DistanceCache, RoadGraph
 from ..config import DASCConfig, check_eta
+from ..epochs import TIME_TOLERANCE, first_epoch, horizon, is_published, past_horizon
 from ..matching import (
     BUILTIN_MATCHERS,
     Matcher,
@@ -44,15 +45,12 @@ from ..matching import (
     skill_utility,
     time_utility,
 )
-from ..matching.problem import TIME_TOLERANCE
 from ..scenario import Scenario
 from .feasibility import BusyArrival, EpochReach, busy_arrival, epoch_reach, hopeless_tasks
 from .ledger import COMPLETED, FAILED, UNPUBLISHED, Ledger, MatchRecord, TaskOutcome
 from .outcome import EpochOutcome
 from .revenue import shaped_reward, task_revenue
 from .states import ASSIGNED, DROPPED, OPEN, T_ASSIGNED, T_FAILED, T_LIVE
-
-_TOL = TIME_TOLERANCE
 
 
 class Simulator:
@@ -67,17 +65,12 @@ class Simulator:
         self.alpha, self.beta = config.alpha, config.beta
         self.matcher: str | Matcher = config.matcher
         sc = scenario
-        self.horizon = float(config.horizon if config.horizon is not None else sc.task_deadline.max())
+        self.horizon = horizon(config, sc)
         self._skill_count_sub = sc.subtask_skills.sum(axis=1)
         self._skill_count_worker = sc.worker_skills.sum(axis=1)
         self._lacks = (~sc.worker_skills).astype(np.int32)
         self.unservable = ((sc.subtask_skills.astype(np.int32) @ self._lacks.T) > 0).all(axis=1)
         """(S,) True where no worker of the fleet has every skill the subtask needs."""
-        succ_local = sc.subtask_local[sc.edges[:, 1]]
-        order = np.argsort(succ_local, kind="stable")
-        bounds = np.searchsorted(succ_local[order], np.arange(config.max_subtasks + 1))
-        self.edge_levels = [(sc.edges[order[a:b], 0], sc.edges[order[a:b], 1])
-                            for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
         """Dependency edges (predecessors, successors) grouped by the successor's local index, ascending: a
         forward pass in that order visits every predecessor before its successors."""
 
@@ -110,7 +103,7 @@ class Simulator:
 
     @property
     def idle_workers(self) -> np.ndarray:
-        return np.flatnonzero(self.worker_free_at <= self.now + _TOL)
+        return np.flatnonzero(self.worker_free_at <= self.now + TIME_TOLERANCE)
 
     @property
     def total_revenue(self) -> float:
@@ -133,7 +126,7 @@ class Simulator:
 
     def finished(self) -> np.ndarray:
         """(S,) True where the subtask is assigned and its finish time has come (``sub_finish <= now``)."""
-        return (self.sub_state == ASSIGNED) & (self.sub_finish <= self.now + _TOL)
+        return (self.sub_state == ASSIGNED) & (self.sub_finish <= self.now + TIME_TOLERANCE)
 
     def unfinished_predecessors(self) -> np.ndarray:
         """(S,) True where some predecessor has not finished by now."""
@@ -289,7 +282,7 @@ class Simulator:
     def _publish(self) -> np.ndarray:
         sc = self.scenario
         start = self._next_task
-        while self._next_task < self._stream_end and sc.task_created[self._next_task] <= self.now + _TOL \
+        while self._next_task < self._stream_end and is_published(sc.task_created[self._next_task], self.now) \
                 and self.now < self.horizon:
             self._next_task += 1
         tasks = np.arange(start, self._next_task)
@@ -326,11 +319,11 @@ class Simulator:
             parts_drop.append(dropped)
             if (self.sub_state == OPEN).any():
                 break
-            if self._next_task >= self._stream_end or self.now >= self.horizon - _TOL:
+            if self._next_task >= self._stream_end or past_horizon(self.now, self.horizon):
                 self._finish_episode()
                 break
             interval = self.config.decision_interval
-            next_epoch = math.ceil((sc.task_created[self._next_task] - _TOL) / interval) * interval
+            next_epoch = int(first_epoch(sc.task_created[self._next_task], interval)) * interval
             self.now = min(max(self.now, next_epoch), self.horizon)
             parts_pub.append(self._publish())
         return np.concatenate(parts_pub), np.concatenate(parts_fail), reasons, np.concatenate(parts_drop)
