@@ -44,7 +44,7 @@ demo: setup
 		--rmo-checkpoint $(SHIPPED) --bound relaxed --jobs 2 --quiet --out results/demo/shipped
 
 test: setup marl
-	$(PY) -m pytest -q -n auto --dist loadgroup
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 lint: setup
 	$(VENV)/bin/ruff check .

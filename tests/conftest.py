@@ -13,6 +13,13 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first. ``make test`` runs ``--dist loadfile``: each file goes to one xdist worker (so a module
+    fixture runs once), and files go out in the order their first test is collected; a file with a slow test
+    collected last would run alone on one core while the other idles."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def line():
     return line_city()

@@ -15,6 +15,7 @@ def km_revenue(task, seed, eta):
     return run_episode(dasc_env.benchmarks.make(task.name, seed), km(eta=eta), seed)["revenue"]
 
 
+@pytest.mark.slow
 def test_the_tuned_eta_is_the_best_of_the_grid_on_training_seeds_and_is_scored_on_test_seeds(tmp_path):
     task = dasc_env.benchmarks.get("small-quick")
     [row] = eta_grid.main(["--task", "small-quick", "--methods", "km", "--alphas", "0.3,0.95", "--betas", "0.1,0.5",

@@ -13,6 +13,9 @@ def read(path):
         return list(csv.DictReader(f))
 
 
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def evidence(tmp_path_factory):
     out = tmp_path_factory.mktemp("evidence")

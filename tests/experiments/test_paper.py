@@ -28,6 +28,7 @@ def test_fig5_smoke_writes_curves_of_every_variant_and_the_plot(script, tmp_path
     assert (tmp_path / "fig5.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_fig6_smoke_records_eta_from_each_initial_value_and_plots_it(script, tmp_path):
     rows = script("fig6_eta").main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])
     assert columns(tmp_path / "fig6.csv")[:3] == ["estimator", "init", "seed"]
@@ -43,6 +44,7 @@ def test_fig6_smoke_records_eta_from_each_initial_value_and_plots_it(script, tmp
     assert (tmp_path / "fig6.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_fig7_smoke_scores_rmo_rec_and_every_baseline_through_the_harness(script, tmp_path):
     module = script("fig7_grid")
     table = module.main(["--scale", "smoke", "--jobs", "1", "--out", str(tmp_path)])

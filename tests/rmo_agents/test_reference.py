@@ -62,6 +62,7 @@ def train(case: str, out: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_training_matches_the_reference(case, tmp_path):
     reference = np.load(REFERENCE)

@@ -131,8 +131,12 @@ def test_resume_from_another_device_warns_and_continues(tmp_path, checkpoint):
     assert trainer.episodes_done == 3
 
 
+# One paired episode per side of the decision bias's search (default 4): the same code path at a quarter of the cost.
+BIAS = ["model.decision_bias=true", "search.bias_episodes=1"]
+
+
 def test_a_run_with_the_decision_bias_saves_it_with_the_actor(tmp_path):
-    config = tiny(tmp_path, variant="sparse", episodes=2).with_overrides(["model.decision_bias=true"])
+    config = tiny(tmp_path, variant="sparse", episodes=2).with_overrides(BIAS)
     trainer = Trainer(config)
     trainer.run()
     learned = trainer.learner.actor.decision_bias
@@ -140,7 +144,8 @@ def test_a_run_with_the_decision_bias_saves_it_with_the_actor(tmp_path):
     assert torch.equal(RMOPolicy.load(tmp_path / "last.pt").actor.decision_bias, learned)
 
 
-@pytest.mark.parametrize("overrides", [["model.decision_bias=true"], ["credit.scheme=replay", "credit.replays=4"]])
+@pytest.mark.slow
+@pytest.mark.parametrize("overrides", [BIAS, ["credit.scheme=replay", "credit.replays=4"]])
 def test_resume_with_replay_credit_or_the_decision_bias_continues_bit_for_bit(tmp_path, overrides):
     def config(folder, episodes):
         return tiny(tmp_path / folder, variant="sparse", episodes=episodes).with_overrides(overrides)

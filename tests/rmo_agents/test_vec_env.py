@@ -74,6 +74,7 @@ def local_ray():
     ray.shutdown()
 
 
+@pytest.mark.slow
 def test_two_updates_on_local_ray_match_the_sync_backend(tmp_path, local_ray):
     trainer = with_backend(tmp_path, "ray", episodes=4)
     trainer.run()
@@ -84,6 +85,7 @@ def test_two_updates_on_local_ray_match_the_sync_backend(tmp_path, local_ray):
         assert torch.equal(a, b)  # the same rollouts, so the same updates
 
 
+@pytest.mark.slow
 def test_two_updates_on_local_ray_with_an_actor_killed(tmp_path, local_ray):
     trainer = with_backend(tmp_path, "ray", episodes=4)
     kill_during_step(trainer.envs, victim=1, at_call=3)

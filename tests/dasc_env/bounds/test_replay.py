@@ -79,6 +79,7 @@ def test_replay_policy_checks_its_inputs(line):
         replay_plan(plan, sc, line, tiny_config(sc, decision_interval=10.0))
 
 
+@pytest.mark.slow
 def test_no_rule_method_beats_a_proven_optimum():
     """56 tiny drawn episodes: every non-learning method's revenue stays within the proven bound."""
     methods = rule_methods()

@@ -75,6 +75,7 @@ def test_unknown_method_is_named():
         make_method("rmo-magic")
 
 
+@pytest.mark.slow
 def test_cli_on_a_2x2_grid_writes_csv_and_plots(tmp_path, capsys):
     out = tmp_path / "eval"
     code = main(["--city", "small", "--methods", "greedy,ready-km", "--tasks", "3,4", "--workers", "15,20",

@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ def finished_episode(seed=0, p=0.7, **config):
     return env.unwrapped, sparse_paid
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), tasks=st.integers(1, 8), workers=st.integers(1, 40),
        matcher=st.sampled_from(MATCHERS), p=st.floats(0.1, 1.0),

@@ -52,6 +52,7 @@ def test_choose_replays_draws_distinct_transitions_with_a_choice(recorded):
     assert np.array_equal(choose_replays(episode, 10**6, np.random.default_rng(0)), choice_rows(episode))
 
 
+@pytest.mark.slow
 def test_difference_rewards_equal_each_twin_played_out_alone(recorded):
     """The batched, shortcut computation against the definition: for every 4th decision with a choice, rebuild both
     twins and play each out by itself; unchanged twins (D = 0 without playing) must also end level."""

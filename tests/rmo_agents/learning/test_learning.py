@@ -18,6 +18,7 @@ from rmo_agents import Trainer
 SEEDS = (0, 1, 2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_the_practical_preset_learns_the_optimum(name, tmp_path):
     scenario = SCENARIOS[name]()
