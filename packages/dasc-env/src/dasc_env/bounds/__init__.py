@@ -3,12 +3,17 @@
 ``solve_exact`` maximises Eq. 2 with every task known in advance (OR-Tools CP-SAT; install the extra
 ``pip install 'dasc-env[bounds]'``), ``replay_plan`` executes its plan in the env and checks the ledger;
 ``relaxed_bound`` is a provable upper bound at any scale (numpy/scipy only); ``episode_bound`` picks one
-for an env's episode.
+for an env's episode. Any method's ledger is a plan (``plan_of_routes(inst, ledger_routes(...))``), a warm start
+of ``solve_exact`` (``incumbents``) and of ``improve_plan``, the large-neighbourhood search that re-solves a few
+workers at a time and so scales where the whole model does not.
 """
 
 from .episode import AUTO_EXACT_SUBTASKS, AUTO_TIME_LIMIT, BOUNDS, EpisodeBound, check_bound_option, episode_bound
-from .exact import REVENUE_STEP, solve_exact
+from .exact import solve_exact
+from .incumbent import ledger_routes, plan_of_routes
 from .instance import ClairvoyantInstance, build_instance
+from .lns import NEIGHBOURHOODS, LNSStep, improve_plan
+from .model import REVENUE_STEP
 from .plan import HindsightPlan, PlannedMatch
 from .relaxed import RelaxedBound, relaxed_bound
 from .replay import REPLAY_TOL, PlanNotExecutable, ReplayPolicy, ReplayResult, replay_plan
@@ -17,11 +22,13 @@ __all__ = [
     "AUTO_EXACT_SUBTASKS",
     "AUTO_TIME_LIMIT",
     "BOUNDS",
+    "NEIGHBOURHOODS",
     "REPLAY_TOL",
     "REVENUE_STEP",
     "ClairvoyantInstance",
     "EpisodeBound",
     "HindsightPlan",
+    "LNSStep",
     "PlanNotExecutable",
     "PlannedMatch",
     "ReplayPolicy",
@@ -30,6 +37,9 @@ __all__ = [
     "build_instance",
     "check_bound_option",
     "episode_bound",
+    "improve_plan",
+    "ledger_routes",
+    "plan_of_routes",
     "relaxed_bound",
     "replay_plan",
     "solve_exact",

@@ -1,0 +1,135 @@
+"""Large-neighbourhood search for the hindsight problem: improve a plan by re-solving a part of it exactly.
+
+Each step holds most workers to the incumbent's routes (``model.HindsightModel`` with ``fixed``), frees a few,
+chosen by one of ``NEIGHBOURHOODS``, and lets CP-SAT re-plan those exactly within ``step_limit`` seconds: which
+subtasks they do (any subtask no held worker does is open to them), in which order and at which epochs. The
+step starts from the incumbent (a complete hint), so CP-SAT returns it or better; an improvement of Eq. 2, priced
+in real time (``plan.realise``), is accepted. Every incumbent is a plan the env can execute, so the result is
+never below the start (``best_plan``: the best of the given plans and ledgers).
+
+Neighbourhoods (each frees ``free_workers`` workers, or all when there are fewer):
+
+* ``"workers"``: drawn at random;
+* ``"tasks"``: the workers of the incumbent serving a few randomly drawn tasks, topped up at random;
+* ``"window"``: the workers with a match in a random window of epochs, topped up at random.
+
+Steps cycle through ``neighbourhoods``; every draw comes from ``numpy.random.default_rng(seed)``, and CP-SAT
+runs with one thread and a seed drawn from it, so a run is reproducible up to the wall-clock limits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..city import RoadGraph
+from ..config import DASCConfig
+from ..scenario import Scenario
+from ..simulator import Ledger
+from .incumbent import ledger_routes, plan_of_routes, routes_of_plan, tick_plan
+from .instance import RESOLUTION, ClairvoyantInstance, build_instance
+from .model import HindsightModel, check_solver_args, load_cp_model
+from .plan import HindsightPlan, realise
+
+NEIGHBOURHOODS = ("workers", "tasks", "window")
+"""The ways a step chooses the workers it frees (see the module docstring)."""
+_GAIN = 1e-6
+"""Least real-time gain of Eq. 2 a step must bring to be accepted (float noise is not an improvement)."""
+
+
+@dataclass(frozen=True)
+class LNSStep:
+    """One step: the neighbourhood, the workers it freed and Eq. 2 of the incumbent before and after."""
+
+    kind: str
+    freed: tuple[int, ...]
+    before: float
+    after: float
+    wall_s: float
+
+
+def best_plan(inst: ClairvoyantInstance, plans: Sequence[HindsightPlan | Ledger]) -> HindsightPlan:
+    """The best of ``plans`` (hindsight plans or ledgers of episodes on ``inst``'s scenario) by Eq. 2."""
+    if not plans:
+        raise ValueError("plans must name at least one HindsightPlan or Ledger")
+    out = []
+    for p in plans:
+        if isinstance(p, Ledger):
+            routes = ledger_routes(p, inst.scenario.num_workers, inst.config.decision_interval)
+        elif isinstance(p, HindsightPlan):
+            routes = routes_of_plan(p)
+        else:
+            raise TypeError(f"plans must hold HindsightPlan or Ledger objects, got {type(p).__name__}")
+        out.append(plan_of_routes(inst, routes))
+    return max(out, key=lambda p: p.revenue)
+
+
+def improve_plan(scenario: Scenario, graph: RoadGraph, config: DASCConfig, plans: Sequence[HindsightPlan | Ledger],
+                 time_limit: float = 60.0, *, free_workers: int = 3, step_limit: float = 2.0,
+                 neighbourhoods: Sequence[str] = NEIGHBOURHOODS, seed: int = 0, abandon: bool = True,
+                 resolution: float = RESOLUTION) -> tuple[HindsightPlan, list[LNSStep]]:
+    """The best of ``plans`` improved by large-neighbourhood search for ``time_limit`` seconds; and its steps."""
+    cp_model = load_cp_model()
+    check_solver_args(time_limit, 1, seed)
+    _check_lns_args(free_workers, step_limit, neighbourhoods)
+    begin = time.perf_counter()
+    inst = build_instance(scenario, graph, config, resolution, abandon=bool(abandon))
+    best = best_plan(inst, plans)
+    routes = tick_plan(inst, routes_of_plan(best), abandon).routes
+    rng = np.random.default_rng(seed)
+    steps: list[LNSStep] = []
+    while time.perf_counter() - begin < time_limit:
+        kind = neighbourhoods[len(steps) % len(neighbourhoods)]
+        freed = _neighbourhood(kind, routes, inst, free_workers, rng)
+        tick = time.perf_counter()
+        model = HindsightModel(cp_model, inst, bool(abandon), {w: r for w, r in enumerate(routes) if w not in freed})
+        model.hint(tick_plan(inst, routes, abandon))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, min(step_limit, time_limit - (tick - begin)))
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = int(rng.integers(2**31))
+        status = solver.status_name(solver.solve(model.cp))
+        before = realise(inst, routes)[3]
+        after = before
+        if status in ("OPTIMAL", "FEASIBLE"):
+            candidate = model.routes(solver)
+            value = realise(inst, candidate)[3]
+            if value > before + _GAIN:
+                routes, after = candidate, value
+        steps.append(LNSStep(kind, tuple(sorted(freed)), before, after, time.perf_counter() - tick))
+    found = plan_of_routes(inst, routes, time.perf_counter() - begin)
+    return (found if found.revenue > best.revenue else best), steps
+
+
+def _neighbourhood(kind: str, routes, inst: ClairvoyantInstance, k: int, rng: np.random.Generator) -> set[int]:
+    """The workers a step of ``kind`` frees (see the module docstring)."""
+    n = len(routes)
+    if k >= n:
+        return set(range(n))
+    sc = inst.scenario
+    if kind == "tasks":
+        tasks = set(rng.choice(sc.num_tasks, size=min(sc.num_tasks, 2), replace=False).tolist())
+        pool = [w for w, r in enumerate(routes) if any(sc.subtask_task[s] in tasks for s, _ in r)]
+    elif kind == "window":
+        epochs = [e for r in routes for _, e in r]
+        lo = int(rng.choice(epochs)) if epochs else 0
+        width = max(1, (inst.last_epoch + 1) // 10)
+        pool = [w for w, r in enumerate(routes) if any(lo <= e < lo + width for _, e in r)]
+    else:
+        pool = []
+    chosen = set(rng.permutation(pool)[:k].tolist()) if pool else set()
+    rest = [w for w in range(n) if w not in chosen]
+    chosen |= set(rng.permutation(rest)[:k - len(chosen)].tolist())
+    return chosen
+
+
+def _check_lns_args(free_workers, step_limit, neighbourhoods) -> None:
+    if isinstance(free_workers, bool) or not isinstance(free_workers, int) or free_workers < 1:
+        raise ValueError(f"free_workers must be an int >= 1, got {free_workers!r}")
+    if isinstance(step_limit, bool) or not isinstance(step_limit, (int, float)) or not step_limit > 0:
+        raise ValueError(f"step_limit must be a positive number of seconds, got {step_limit!r}")
+    if isinstance(neighbourhoods, str) or not neighbourhoods or any(k not in NEIGHBOURHOODS for k in neighbourhoods):
+        raise ValueError(f"neighbourhoods must be a non-empty sequence of {NEIGHBOURHOODS}, got {neighbourhoods!r}")
