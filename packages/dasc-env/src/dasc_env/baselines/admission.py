@@ -34,6 +34,7 @@ class AdmissionPolicy(Policy):
     """Start a task only when the fleet can do all of it and an idle worker can begin; staff it whole."""
 
     name = "admit-km"
+    observes = False
 
     def __init__(self, matcher: str = "km"):
         self.matcher = matcher

@@ -26,16 +26,21 @@ def run_episode(env: DASCParallelEnv, policy: Policy, seed: int) -> dict:
     """Play one episode of ``policy`` on ``env`` reset with ``seed``; the ledger's metrics.
 
     The episode starts from KM with the config's eta = (``config.alpha``, ``config.beta``), whatever an
-    earlier episode on this env set; ``policy.reset`` may then set its own matcher and eta.
+    earlier episode on this env set; ``policy.reset`` may then set its own matcher and eta. A policy that does not
+    read observations (``policy.observes`` False) plays without their encoding; ``env.observe`` is restored after.
     """
     start = time.perf_counter()
-    observations, _ = env.reset(seed=seed)
-    env.set_matcher("km")
-    env.set_utility_params(env.config.alpha, env.config.beta)
-    policy.reset(env, seed)
-    env.set_matcher(policy.matcher)
-    while env.agents:
-        observations, *_ = env.step(policy.act(env, observations))
+    observe, env.observe = env.observe, policy.observes
+    try:
+        observations, _ = env.reset(seed=seed)
+        env.set_matcher("km")
+        env.set_utility_params(env.config.alpha, env.config.beta)
+        policy.reset(env, seed)
+        env.set_matcher(policy.matcher)
+        while env.agents:
+            observations, *_ = env.step(policy.act(env, observations))
+    finally:
+        env.observe = observe
     wall = time.perf_counter() - start
     tasks = env.ledger.tasks
     completed = [t for t in tasks if t.status == COMPLETED]

@@ -32,6 +32,8 @@ class RulePolicy(Policy):
     """Recommend open subtasks whose predecessors satisfy ``rule``; match with ``matcher``. With ``wait``, skip
     those a busy worker would reach sooner than every idle one (``env.busy_sooner``)."""
 
+    observes = False
+
     def __init__(self, name: str, rule: str, matcher: str = "km", eta=None, wait: bool = False):
         if rule not in RULES:
             raise ValueError(f"rule={rule!r} must be one of {RULES}")
@@ -64,6 +66,7 @@ class RandomPolicy(Policy):
     """Recommend each live subtask independently with probability ``p``."""
 
     name = "random"
+    observes = False
 
     def __init__(self, p: float = 0.5, matcher: str = "km"):
         if not 0.0 <= p <= 1.0:

@@ -30,6 +30,7 @@ class LookaheadPolicy(Policy):
     """Try candidate recommendation sets on copies of the env, continue each with ``base``, keep the best."""
 
     name = "lookahead"
+    observes = False
 
     def __init__(self, horizon: int | None = None, max_candidates: int = 5, base: RulePolicy | None = None):
         if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 0):

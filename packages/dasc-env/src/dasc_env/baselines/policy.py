@@ -19,6 +19,10 @@ class Policy:
 
     name: str = "policy"
     matcher: str | Matcher = "km"
+    observes: bool = True
+    """Whether the method reads the observations (``act``'s argument, ``env.observation_batch``). A method that
+    decides from the env's arrays alone sets False, and ``run_episode`` then skips encoding them (``env.observe``):
+    about half of each step's time, with the same episode."""
 
     def reset(self, env: DASCParallelEnv, seed: int | None = None) -> None:
         """Called after ``env.reset``; ``seed`` seeds any randomness of the method."""

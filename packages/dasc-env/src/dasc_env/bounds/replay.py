@@ -39,6 +39,7 @@ class ReplayPolicy(Policy):
     """Recommend and match exactly the matches of a ``HindsightPlan``, epoch by epoch."""
 
     name = "hindsight"
+    observes = False
 
     def __init__(self, plan: HindsightPlan):
         if not isinstance(plan, HindsightPlan):

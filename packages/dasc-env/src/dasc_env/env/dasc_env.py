@@ -267,6 +267,20 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
         return self._renderer.draw(sim)
 
     @property
+    def observe(self) -> bool:
+        """Whether steps encode observations (default True). False skips the encoding, about half of a step's
+        time: each live agent's observation ``reset`` and ``step`` return is then an empty dict and
+        ``observation_batch`` holds no arrays; rewards, infos, the action masks' rules and the episode itself are as usual. Takes effect at the
+        next ``reset`` or ``step``."""
+        return self._observe
+
+    @observe.setter
+    def observe(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"observe must be a bool, got {value!r}")
+        self._observe = bool(value)
+
+    @property
     def renderer(self):
         """The ``Renderer`` drawing this env's frames: ``None`` until the first ``render()`` and after ``close()``."""
         return self._renderer
