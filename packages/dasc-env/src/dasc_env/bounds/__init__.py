@@ -5,7 +5,8 @@
 ``relaxed_bound`` is a provable upper bound at any scale (numpy/scipy only); ``episode_bound`` picks one
 for an env's episode. Any method's ledger is a plan (``plan_of_routes(inst, ledger_routes(...))``), a warm start
 of ``solve_exact`` (``incumbents``) and of ``improve_plan``, the large-neighbourhood search that re-solves a few
-workers at a time and so scales where the whole model does not.
+workers at a time and so scales where the whole model does not. ``save_plan`` / ``load_plan`` keep a plan in
+a small file.
 """
 
 from .episode import AUTO_EXACT_SUBTASKS, AUTO_TIME_LIMIT, BOUNDS, EpisodeBound, check_bound_option, episode_bound
@@ -15,6 +16,7 @@ from .instance import ClairvoyantInstance, build_instance
 from .lns import NEIGHBOURHOODS, LNSStep, improve_plan
 from .model import REVENUE_STEP
 from .plan import HindsightPlan, PlannedMatch
+from .plan_file import load_plan, save_plan
 from .relaxed import RelaxedBound, relaxed_bound
 from .replay import REPLAY_TOL, PlanNotExecutable, ReplayPolicy, ReplayResult, replay_plan
 
@@ -39,8 +41,10 @@ __all__ = [
     "episode_bound",
     "improve_plan",
     "ledger_routes",
+    "load_plan",
     "plan_of_routes",
     "relaxed_bound",
     "replay_plan",
+    "save_plan",
     "solve_exact",
 ]

@@ -270,8 +270,8 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
     def observe(self) -> bool:
         """Whether steps encode observations (default True). False skips the encoding, about half of a step's
         time: each live agent's observation ``reset`` and ``step`` return is then an empty dict and
-        ``observation_batch`` holds no arrays; rewards, infos, the action masks' rules and the episode itself are as usual. Takes effect at the
-        next ``reset`` or ``step``."""
+        ``observation_batch`` holds no arrays; rewards, infos, the action masks' rules and the episode itself are
+        as usual. Takes effect at the next ``reset`` or ``step``."""
         return self._observe
 
     @observe.setter
