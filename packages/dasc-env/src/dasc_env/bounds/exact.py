@@ -44,9 +44,8 @@ from ..config import DASCConfig
 from ..scenario import Scenario
 from ..simulator import Ledger
 from .construct import greedy_plan
-from .incumbent import routes_of_plan, tick_plan
+from .incumbent import best_plan, routes_of_plan, tick_plan
 from .instance import RESOLUTION, build_instance
-from .lns import best_plan
 from .model import REVENUE_STEP, HindsightModel, check_solver_args, load_cp_model
 from .plan import HindsightPlan, realise
 

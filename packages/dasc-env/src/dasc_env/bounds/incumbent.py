@@ -16,6 +16,8 @@ rule of ``abandon`` included, so what it returns is a feasible solution of the m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..epochs import epoch_index
@@ -113,3 +115,19 @@ def _tick_value(inst: ClairvoyantInstance, start: dict, done: set, routes) -> fl
         late_minutes = max(0.0, finish * inst.clock.tick - sc.task_expected[q]) / 60.0
         value += sc.task_payment[q] * (1.0 - cfg.zeta * late_minutes)
     return float(value)
+
+
+def best_plan(inst: ClairvoyantInstance, plans: Sequence[HindsightPlan | Ledger]) -> HindsightPlan:
+    """The best of ``plans`` (hindsight plans or ledgers of episodes on ``inst``'s scenario) by Eq. 2."""
+    if not plans:
+        raise ValueError("plans must name at least one HindsightPlan or Ledger")
+    out = []
+    for p in plans:
+        if isinstance(p, Ledger):
+            routes = ledger_routes(p, inst.scenario.num_workers, inst.config.decision_interval)
+        elif isinstance(p, HindsightPlan):
+            routes = routes_of_plan(p)
+        else:
+            raise TypeError(f"plans must hold HindsightPlan or Ledger objects, got {type(p).__name__}")
+        out.append(plan_of_routes(inst, routes))
+    return max(out, key=lambda p: p.revenue)

@@ -34,7 +34,7 @@ from ..config import DASCConfig
 from ..scenario import Scenario
 from ..simulator import Ledger
 from .construct import greedy_plan
-from .incumbent import ledger_routes, plan_of_routes, routes_of_plan, tick_plan
+from .incumbent import best_plan, plan_of_routes, routes_of_plan, tick_plan
 from .instance import RESOLUTION, ClairvoyantInstance, build_instance
 from .model import HindsightModel, check_solver_args, load_cp_model
 from .plan import HindsightPlan, realise
@@ -54,22 +54,6 @@ class LNSStep:
     before: float
     after: float
     wall_s: float
-
-
-def best_plan(inst: ClairvoyantInstance, plans: Sequence[HindsightPlan | Ledger]) -> HindsightPlan:
-    """The best of ``plans`` (hindsight plans or ledgers of episodes on ``inst``'s scenario) by Eq. 2."""
-    if not plans:
-        raise ValueError("plans must name at least one HindsightPlan or Ledger")
-    out = []
-    for p in plans:
-        if isinstance(p, Ledger):
-            routes = ledger_routes(p, inst.scenario.num_workers, inst.config.decision_interval)
-        elif isinstance(p, HindsightPlan):
-            routes = routes_of_plan(p)
-        else:
-            raise TypeError(f"plans must hold HindsightPlan or Ledger objects, got {type(p).__name__}")
-        out.append(plan_of_routes(inst, routes))
-    return max(out, key=lambda p: p.revenue)
 
 
 def improve_plan(scenario: Scenario, graph: RoadGraph, config: DASCConfig, plans: Sequence[HindsightPlan | Ledger],
