@@ -2,7 +2,7 @@
 
 An online method plays an episode the clairvoyant problem also allows (it only knows less), so its ledger is a
 hindsight plan: each worker's matches in the order it made them, at their epochs (``ledger_routes``).
-``plan_of_ledger`` prices those routes with ``plan.realise``, the env's own arithmetic, so the plan's revenue
+``plan_of_routes`` prices those routes with ``plan.realise``, the env's own arithmetic, so the plan's revenue
 is the ledger's E(M) up to float rounding, and ``replay.replay_plan`` plays it again. A best-known plan that
 starts from the best method's ledger is therefore never below that method.
 

@@ -67,29 +67,30 @@ def improve_plan(scenario: Scenario, graph: RoadGraph, config: DASCConfig, plans
     begin = time.perf_counter()
     inst = build_instance(scenario, graph, config, resolution, abandon=bool(abandon))
     best = max(best_plan(inst, plans), plan_of_routes(inst, greedy_plan(inst).routes), key=lambda p: p.revenue)
-    routes = tick_plan(inst, routes_of_plan(best), abandon).routes
+    incumbent = tick_plan(inst, routes_of_plan(best), abandon)
+    value = realise(inst, incumbent.routes)[3]
     rng = np.random.default_rng(seed)
     steps: list[LNSStep] = []
     while time.perf_counter() - begin < time_limit:
         kind = neighbourhoods[len(steps) % len(neighbourhoods)]
-        freed = _neighbourhood(kind, routes, inst, free_workers, rng)
+        freed = _neighbourhood(kind, incumbent.routes, inst, free_workers, rng)
         tick = time.perf_counter()
-        model = HindsightModel(cp_model, inst, bool(abandon), {w: r for w, r in enumerate(routes) if w not in freed})
-        model.hint(tick_plan(inst, routes, abandon))
+        held = {w: r for w, r in enumerate(incumbent.routes) if w not in freed}
+        model = HindsightModel(cp_model, inst, bool(abandon), held)
+        model.hint(incumbent)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.1, min(step_limit, time_limit - (tick - begin)))
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(rng.integers(2**31))
         status = solver.status_name(solver.solve(model.cp))
-        before = realise(inst, routes)[3]
-        after = before
+        before = value
         if status in ("OPTIMAL", "FEASIBLE"):
             candidate = model.routes(solver)
-            value = realise(inst, candidate)[3]
-            if value > before + _GAIN:
-                routes, after = candidate, value
-        steps.append(LNSStep(kind, tuple(sorted(freed)), before, after, time.perf_counter() - tick))
-    found = plan_of_routes(inst, routes, time.perf_counter() - begin)
+            gained = realise(inst, candidate)[3]
+            if gained > before + _GAIN:
+                incumbent, value = tick_plan(inst, candidate, abandon), gained
+        steps.append(LNSStep(kind, tuple(sorted(freed)), before, value, time.perf_counter() - tick))
+    found = plan_of_routes(inst, incumbent.routes, time.perf_counter() - begin)
     return (found if found.revenue > best.revenue else best), steps
 
 
