@@ -2,7 +2,8 @@
 
 ``solve_exact`` maximises Eq. 2 with every task known in advance (OR-Tools CP-SAT; install the extra
 ``pip install 'dasc-env[bounds]'``), ``replay_plan`` executes its plan in the env and checks the ledger;
-``relaxed_bound`` is a provable upper bound at any scale (numpy/scipy only); ``episode_bound`` picks one
+``relaxed_bound`` is a provable upper bound at any scale (numpy/scipy only), ``time_indexed_bound`` a tighter one
+for small episodes (a route LP by column generation, HiGHS); ``episode_bound`` picks one
 for an env's episode. Any method's ledger is a plan (``plan_of_routes(inst, ledger_routes(...))``), a warm start
 of ``solve_exact`` (``incumbents``) and of ``improve_plan``, the large-neighbourhood search that re-solves a few
 workers at a time and so scales where the whole model does not. ``save_plan`` / ``load_plan`` keep a plan in
@@ -19,6 +20,7 @@ from .plan import HindsightPlan, PlannedMatch
 from .plan_file import load_plan, save_plan
 from .relaxed import RelaxedBound, relaxed_bound
 from .replay import REPLAY_TOL, PlanNotExecutable, ReplayPolicy, ReplayResult, replay_plan
+from .time_indexed import TimeIndexedBound, time_indexed_bound
 
 __all__ = [
     "AUTO_EXACT_SUBTASKS",
@@ -36,6 +38,7 @@ __all__ = [
     "ReplayPolicy",
     "RelaxedBound",
     "ReplayResult",
+    "TimeIndexedBound",
     "build_instance",
     "check_bound_option",
     "episode_bound",
@@ -47,4 +50,5 @@ __all__ = [
     "replay_plan",
     "save_plan",
     "solve_exact",
+    "time_indexed_bound",
 ]

@@ -65,9 +65,9 @@ from ..epochs import first_epoch, horizon
 from ..scenario import Scenario
 from ..simulator.revenue import payment_after_delay
 
-_TIME_SLACK = 1e-6
+TIME_SLACK = 1e-6
 """Seconds given away on every time test and window (the simulator's tolerance is 1e-9 s)."""
-_DIST_SHRINK = 1e-6
+DIST_SHRINK = 1e-6
 """Relative amount road distances are lowered by (the simulator reads float32 rows: 6e-8 relative)."""
 _ROUNDS = 4
 """Rounds of steps 1-2; each round is valid on its own, more only tighten."""
@@ -93,6 +93,12 @@ class RelaxedBound:
     """EF_q, a lower bound on the task's finish (inf where a subtask is never matchable)."""
     travel_lower: np.ndarray
     """sum d_tau, a lower bound on the task's travel in metres."""
+    subtask_finish: np.ndarray
+    """(S,) EF_tau, a lower bound on each subtask's finish (inf where it is never matched, step 2)."""
+    subtask_travel: np.ndarray
+    """(S,) d_tau, a lower bound on the metres travelled to each subtask (inf where it is never matched)."""
+    holders: np.ndarray
+    """(S, W) the pairs (tau, w) closed under step 1's tests: w may be matched to tau in some plan."""
     binding: str
     """"capacity" when the capacity rows cut the bound below ``sum_bound``, else "sum"."""
     capacity_rows: int
@@ -129,16 +135,17 @@ def relaxed_bound(scenario: Scenario, graph: RoadGraph, config: DASCConfig, *,
     heads = sc.task_ptr[:-1]
     ef_task = np.maximum.reduceat(ef, heads)
     travel = np.add.reduceat(np.where(matchable, d, 0.0), heads)
-    horizon_ok = sc.task_created <= inst.horizon + _TIME_SLACK
+    horizon_ok = sc.task_created <= inst.horizon + TIME_SLACK
     feasible = np.minimum.reduceat(matchable.astype(np.int8), heads).astype(bool) & horizon_ok \
-        & (ef_task <= sc.task_deadline + _TIME_SLACK)
+        & (ef_task <= sc.task_deadline + TIME_SLACK)
     pay = payment_after_delay(sc.task_payment, np.where(feasible, ef_task, 0.0) - sc.task_expected, config.zeta)
     values = np.where(feasible, np.maximum(0.0, pay - config.kappa * travel), 0.0)
     rows, caps = _capacity_rows(inst, feasible, ef, d, reach, max_rows)
     bound = _solve(values, feasible, rows, caps)
     sum_bound = float(values.sum())
     return RelaxedBound(bound=bound, sum_bound=sum_bound, task_values=values, task_feasible=feasible,
-                        earliest_finish=ef_task, travel_lower=travel,
+                        earliest_finish=ef_task, travel_lower=travel, subtask_finish=ef,
+                        subtask_travel=np.where(matchable, d, np.inf), holders=reach,
                         binding="capacity" if bound < sum_bound * (1 - 1e-9) - 1e-9 else "sum",
                         capacity_rows=int(caps.size), wall_s=time.perf_counter() - start)
 
@@ -161,15 +168,15 @@ def _first_epochs(task_created: np.ndarray, interval: float) -> np.ndarray:
     """Lower bound on each task's first decision epoch: epochs are multiples of ``interval`` from 0 and a
     task is published at the first one at or after t_c (a microsecond is given away for float drift)."""
     created = np.asarray(task_created, dtype=np.float64)
-    return np.maximum(created, interval * first_epoch(created, interval, _TIME_SLACK)) - _TIME_SLACK
+    return np.maximum(created, interval * first_epoch(created, interval, TIME_SLACK)) - TIME_SLACK
 
 
 def _instance(sc: Scenario, graph: RoadGraph, config: DASCConfig) -> _Instance:
-    to_workers, to_subtasks = _road_rows(sc, graph, config.worker_range * (1 + _DIST_SHRINK))
+    to_workers, to_subtasks = _road_rows(sc, graph, config.worker_range * (1 + DIST_SHRINK))
     return _Instance(
         sc=sc, epoch=_first_epochs(sc.task_created, config.decision_interval)[sc.subtask_task],
-        latest_start=sc.latest_deadline - sc.subtask_durations + _TIME_SLACK,
-        to_workers=to_workers * (1 - _DIST_SHRINK), to_subtasks=to_subtasks * (1 - _DIST_SHRINK),
+        latest_start=sc.latest_deadline - sc.subtask_durations + TIME_SLACK,
+        to_workers=to_workers * (1 - DIST_SHRINK), to_subtasks=to_subtasks * (1 - DIST_SHRINK),
         skilled=_subset(np.packbits(sc.subtask_skills, axis=1), np.packbits(sc.worker_skills, axis=1)),
         speed=config.worker_speed, horizon=horizon(config, sc))
 
@@ -198,9 +205,9 @@ def _road_rows(sc: Scenario, graph: RoadGraph, limit: float) -> tuple[np.ndarray
 def _moves(inst: _Instance, finish_lb: np.ndarray, matchable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(S, S) [tau, sigma]: a worker done with sigma could be matched to tau next (step 1's tests), and the
     earliest it could start tau then."""
-    ready = np.maximum(inst.epoch[:, None], finish_lb[None, :] - _TIME_SLACK)
+    ready = np.maximum(inst.epoch[:, None], finish_lb[None, :] - TIME_SLACK)
     arrive = ready + inst.to_subtasks / inst.speed
-    ok = matchable[None, :] & (arrive <= inst.latest_start[:, None]) & (ready <= inst.horizon + _TIME_SLACK)
+    ok = matchable[None, :] & (arrive <= inst.latest_start[:, None]) & (ready <= inst.horizon + TIME_SLACK)
     np.fill_diagonal(ok, False)
     return ok, arrive
 
@@ -246,7 +253,7 @@ def _earliest_finish(inst: _Instance):
     for _ in range(_ROUNDS):
         dist, release, reach = _candidates(inst, finish_lb, matchable)
         ef = sc.forward_pass(release + sc.subtask_durations)
-        now_matchable = np.isfinite(ef) & (ef <= sc.latest_deadline + _TIME_SLACK)
+        now_matchable = np.isfinite(ef) & (ef <= sc.latest_deadline + TIME_SLACK)
         settled = np.array_equal(now_matchable, matchable) and np.allclose(
             np.where(now_matchable, ef, 0.0), np.where(now_matchable, finish_lb, 0.0), rtol=0.0, atol=1e-9)
         matchable = now_matchable
@@ -276,7 +283,7 @@ def _capacity_rows(inst: _Instance, feasible: np.ndarray, ef: np.ndarray, dist: 
     kinds = np.unique(np.vstack([np.zeros_like(bits[:1]), bits]), axis=0)
     member = _subset(kinds, bits).T & live[:, None]                    # (S, kinds): tau needs every skill
     holders = (member.T.astype(np.float32) @ reach.astype(np.float32) > 0).sum(axis=1)  # who may take one
-    caps = holders * (b - a + _TIME_SLACK)                             # (windows, kinds)
+    caps = holders * (b - a + TIME_SLACK)                             # (windows, kinds)
     load = overlap @ member
     violated = np.argwhere(load > caps * (1 + 1e-9) + 1e-9)
     if violated.size == 0:
