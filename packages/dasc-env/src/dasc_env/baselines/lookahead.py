@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..env import DASCParallelEnv
+from ..simulator import Ledger
 from .heuristics import RulePolicy, ready_km
 from .policy import Policy
 
@@ -42,12 +43,21 @@ class LookaheadPolicy(Policy):
         self.base = base if base is not None else ready_km()
         self.matcher = self.base.matcher
 
+    def reset(self, env: DASCParallelEnv, seed: int | None = None) -> None:
+        super().reset(env, seed)
+        self._trail = None
+
     def recommend(self, env: DASCParallelEnv) -> np.ndarray:
         candidates = self.candidates(env)
+        known = self._known(env)  # the played rollout, when it already went on from this state with the base set
         if len(candidates) == 1:
+            self._trail = known  # the env steps with the base set: the rollout goes on
             return candidates[0]
-        scores = [self.simulate(env, mask) for mask in candidates]
-        return candidates[int(np.argmax(scores))]
+        rollouts = [known if i == 0 and known is not None else self._rollout(env, mask)
+                    for i, mask in enumerate(candidates)]
+        best = int(np.argmax([score for score, _ in rollouts]))
+        self._trail = rollouts[best]
+        return candidates[best]
 
     def candidates(self, env: DASCParallelEnv) -> list[np.ndarray]:
         """The base set, waiting, and the base set without each of the busiest tasks (duplicates dropped)."""
@@ -63,13 +73,70 @@ class LookaheadPolicy(Policy):
 
     def simulate(self, env: DASCParallelEnv, mask: np.ndarray) -> float:
         """E(M) of a copy of ``env`` stepped with ``mask``, then with the base policy for ``horizon`` epochs."""
+        return self._rollout(env, mask)[0]
+
+    def _rollout(self, env: DASCParallelEnv, mask: np.ndarray) -> tuple[float, list | None]:
+        """``simulate``'s E(M), and (when rollouts can be reused: no ``horizon``, a ``RulePolicy`` base) the
+        copy's state after each of its steps (``_state``)."""
         twin = env.copy(observe=False, future_tasks=False)
+        trail = [] if self._reusable else None
         twin.step_subtasks(np.flatnonzero(mask))
         steps = 0
         while twin.agents and (self.horizon is None or steps < self.horizon):
+            if trail is not None:
+                trail.append(_state(twin.sim))
             twin.step_subtasks(np.flatnonzero(self.base.recommend(twin)))
             steps += 1
-        return twin.total_revenue
+        return twin.total_revenue, trail
+
+    @property
+    def _reusable(self) -> bool:
+        return self.horizon is None and type(self.base) is RulePolicy
+
+    def _known(self, env: DASCParallelEnv) -> tuple[float, list] | None:
+        """The last played rollout as a rollout of the base set from ``env``, if it is one: it continued with the
+        base policy (deterministic: a ``RulePolicy``) from a state equal to ``env``'s in everything a step reads
+        and E(M) adds up (``_state``), so its E(M) is ``simulate(env, base set)``'s, bit for bit."""
+        trail = getattr(self, "_trail", None)
+        if trail is None or not trail[1] or not self._reusable:
+            return None
+        score, states = trail
+        return (score, states[1:]) if _same_state(states[0], _state(env.sim)) else None
+
+
+def _state(sim) -> list:
+    """A simulator's state as a list of exact values: every array's bytes, scalars, the ledger's task revenues in
+    order (what E(M) sums), and the shared parts (scenario, graph, ...) by identity. A planning copy's task stream
+    ends where it was copied (``forget_future``): its end is that of a copy made from this state, and is left
+    out; so is ``last_outcome``, which no step reads."""
+    out = []
+    for name, value in vars(sim).items():
+        if name in ("_stream_end", "last_outcome"):
+            continue
+        if isinstance(value, np.ndarray):
+            out.append((name, "bytes", value.dtype.str, value.shape, value.tobytes()))
+        elif isinstance(value, Ledger):
+            out.append((name, "revenues", len(value.matches), tuple(t.revenue for t in value.tasks)))
+        elif value is None or isinstance(value, (bool, int, float, str, np.generic)):
+            out.append((name, "value", type(value), value))
+        else:
+            out.append((name, "object", value))
+    out.append(("_stream_end", "value", int, sim._next_task))  # a planning copy from here ends its stream here
+    return out
+
+
+def _same_state(a: list, b: list) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if x[:2] != y[:2]:
+            return False
+        if x[1] == "object":
+            if x[2] is not y[2]:
+                return False
+        elif x[2:] != y[2:]:
+            return False
+    return True
 
 
 def lookahead(horizon: int | str | None = None, max_candidates: int | str = 5) -> LookaheadPolicy:

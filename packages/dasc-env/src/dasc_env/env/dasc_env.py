@@ -187,10 +187,14 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
                                    u_dist=float(out.u_dist[j]), u_time=float(out.u_time[j]),
                                    utility=float(out.utility[j]))
         reason_of = dict(zip(out.failed_tasks.tolist(), out.failed_reasons))
-        for i in out.dropped[np.isin(out.dropped, before)]:  # a task failed at publication had no agents
+        was_live = np.zeros(self.sim.scenario.num_subtasks, dtype=bool)
+        was_live[before] = True
+        now_live = np.zeros_like(was_live)
+        now_live[after] = True
+        for i in out.dropped[was_live[out.dropped]]:  # a task failed at publication had no agents
             truncations[names[i]] = True
             infos[names[i]]["failed_reason"] = reason_of[int(self.sim.scenario.subtask_task[i])]
-        fresh = np.setdiff1d(after, before)
+        fresh = after[~was_live[after]]  # ascending, like before and after
         for i in fresh:
             rewards[names[i]] = 0.0
             terminations[names[i]] = False
@@ -198,7 +202,7 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
             infos[names[i]] = {"reward_sparse": 0.0, "reward_shaped": 0.0}
 
         observations = self._observation_dicts()
-        departed = np.setdiff1d(before, after)
+        departed = before[~now_live[before]]
         for i in departed:
             observations[names[i]] = self.encoder.terminal_observation()
         return observations, rewards, terminations, truncations, infos
@@ -342,10 +346,11 @@ class DASCParallelEnv(EpisodeViews, ParallelEnv):
     def _observation_dicts(self) -> dict[str, dict]:
         """Per-agent observation dicts: views into ``observation_batch``."""
         subtasks, batch = self._batch
+        names = self._names_of[subtasks].tolist()
+        if not batch:
+            return {name: {} for name in names}
         keys = list(batch)
-        columns = [batch[k] for k in keys]
-        return {name: dict(zip(keys, (c[j] for c in columns)))
-                for j, name in enumerate(self._names_of[subtasks].tolist())}
+        return {name: dict(zip(keys, row)) for name, row in zip(names, zip(*batch.values()))}
 
     def _parse_actions(self, actions) -> np.ndarray:
         if not isinstance(actions, dict):

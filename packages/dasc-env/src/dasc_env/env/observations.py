@@ -79,6 +79,8 @@ class ObservationEncoder:
         self.node_features = self.observation_space["task_nodes"].shape[1]
         self.worker_features = self.observation_space["workers"].shape[1]
         self.subtask_features = self.observation_space["subtasks"].shape[1]
+        # the columns of ``_subtask_table`` that ``subtasks`` repeats: waiting, duration, t^e, t^d, skills
+        self._subtask_columns = np.r_[0, 2, 3, 4, 7:7 + config.num_skills]
         self.state_worker_features, self.state_subtask_features = state_features(config)
         self.state_rows = config.num_tasks * t
         self.state_size = (config.num_workers * self.state_worker_features
@@ -95,10 +97,10 @@ class ObservationEncoder:
                              "live (open); only live agents are observed")
         reach = sim.epoch_reach()
         rows = np.searchsorted(reach.subtasks, agents)
-        blocked, times = sim.blocked(), self._subtask_times(sim)
-        nodes, adjacency, remaining = self._task_graphs(sim, agents, blocked, times, self._decision(sim, reach))
+        table = self._subtask_table(sim, reach)
+        nodes, adjacency, remaining = self._task_graphs(sim, agents, table)
         workers, w_mask = self._nearest_workers(sim, agents, reach, rows)
-        subtasks, s_mask = self._nearest_subtasks(sim, agents, blocked, times)
+        subtasks, s_mask = self._nearest_subtasks(sim, agents, table)
         return {
             "task_nodes": nodes,
             "task_adjacency": adjacency,
@@ -111,61 +113,61 @@ class ObservationEncoder:
             "action_mask": np.stack([np.ones(n, np.int8), reach.matchable[rows].astype(np.int8)], axis=1),
         }
 
-    def _subtask_times(self, sim: Simulator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every subtask's (t^e_tau - now, t^d_tau - now) in TIME_SCALE units and its duration / max duration."""
-        sc = sim.scenario
-        return ((sc.latest_expected - sim.now) / TIME_SCALE, (sc.latest_deadline - sim.now) / TIME_SCALE,
-                sc.subtask_durations / self.config.max_duration)
+    def _subtask_table(self, sim: Simulator, reach: EpochReach) -> np.ndarray:
+        """(S, ``node_features``) the ``task_nodes`` row of every subtask, before the unfinished-rows mask:
+        waiting, assigned, duration / max duration, (t^e_tau - now, t^d_tau - now) in TIME_SCALE units, x, y,
+        skills and the ``DECISION_FEATURES`` (zeros but on live subtasks). Each agent's rows are gathered from it,
+        and so are the other subtasks' columns of ``subtasks``."""
+        sc, k = sim.scenario, sim.scenario.num_skills
+        table = np.empty((sc.num_subtasks, self.node_features), dtype=np.float32)
+        table[:, 0] = sim.blocked()
+        table[:, 1] = sim.sub_state == ASSIGNED
+        table[:, 2] = sc.subtask_durations / self.config.max_duration
+        table[:, 3] = (sc.latest_expected - sim.now) / TIME_SCALE
+        table[:, 4] = (sc.latest_deadline - sim.now) / TIME_SCALE
+        table[:, 5:7] = self._node_xy[sc.subtask_nodes]
+        table[:, 7:7 + k] = sc.subtask_skills
+        self._decision(sim, reach, table[:, 7 + k:])
+        return table
 
-    def _decision(self, sim: Simulator, reach: EpochReach) -> np.ndarray:
-        """(S, len(DECISION_FEATURES)) the decision features of every live subtask (zeros elsewhere)."""
+    def _decision(self, sim: Simulator, reach: EpochReach, out: np.ndarray) -> None:
+        """Write into ``out`` (S, len(DECISION_FEATURES)) the decision features of every live subtask (zeros
+        elsewhere)."""
         cfg, sc = self.config, sim.scenario
         subs, feasible = reach.subtasks, reach.feasible
-        out = np.zeros((sc.num_subtasks, len(DECISION_FEATURES)), dtype=np.float32)
+        out[:] = 0
         if subs.size == 0:
-            return out
+            return
         matchable = reach.matchable
         task = sc.subtask_task[subs]
         live = np.bincount(task, minlength=sc.num_tasks)[task] - 1
         others = np.bincount(task, weights=matchable, minlength=sc.num_tasks)[task] - matchable
-        competitors = _competitors(feasible)
-        out[subs, 0] = matchable
-        out[subs, 1] = ~sim.unfinished_predecessors()[subs]
-        out[subs, 2] = np.where(live > 0, others / np.maximum(live, 1), 1.0)
-        out[subs, 3] = feasible.sum(axis=1) / cfg.top_k_workers
-        out[subs, 4] = competitors / cfg.top_k_subtasks
         busy = sim.busy_arrival(reach)
         present = busy.worker >= 0
-        out[subs, 5] = present
-        out[subs, 6] = busy.free_in / TIME_SCALE
-        out[subs, 7] = np.where(present, busy.distance / cfg.worker_range, 0.0)
-        out[subs, 8] = busy.sooner
-        return out
+        block = np.empty((subs.size, len(DECISION_FEATURES)), dtype=np.float32)
+        block[:, 0] = matchable
+        block[:, 1] = sc.all_predecessors(sim.finished())[subs]
+        block[:, 2] = np.where(live > 0, others / np.maximum(live, 1), 1.0)
+        block[:, 3] = feasible.sum(axis=1) / cfg.top_k_workers
+        block[:, 4] = _competitors(feasible) / cfg.top_k_subtasks
+        block[:, 5] = present
+        block[:, 6] = busy.free_in / TIME_SCALE
+        block[:, 7] = np.where(present, busy.distance / cfg.worker_range, 0.0)
+        block[:, 8] = busy.sooner
+        out[subs] = block
 
-    def _task_graphs(self, sim: Simulator, agents: np.ndarray, blocked: np.ndarray,
-                     times: tuple[np.ndarray, np.ndarray, np.ndarray],
-                     decision: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each agent's task DAG, rows at local indices: node features, adjacency and the unfinished rows."""
+    def _task_graphs(self, sim: Simulator, agents: np.ndarray,
+                     table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each agent's task DAG, rows at local indices: node features (rows of ``table``), adjacency and the
+        unfinished rows."""
         sc, n, t = sim.scenario, agents.size, self.config.max_subtasks
-        rel_expected, rel_deadline, duration = times
         task = sc.subtask_task[agents]
-        first = sc.task_ptr[task]
         local = np.arange(t)
-        member = first[:, None] + local[None, :]
         valid = local[None, :] < sc.task_sizes()[task][:, None]
-        member = np.where(valid, member, 0)
-        state = sim.sub_state[member]
-        finished = (state == ASSIGNED) & (sim.sub_finish[member] <= sim.now)
-        remaining = valid & ~finished
-        nodes = np.zeros((n, t, self.node_features), dtype=np.float32)
-        nodes[..., 0] = blocked[member]
-        nodes[..., 1] = state == ASSIGNED
-        nodes[..., 2] = duration[member]
-        nodes[..., 3] = rel_expected[member]
-        nodes[..., 4] = rel_deadline[member]
-        nodes[..., 5:7] = self._node_xy[sc.subtask_nodes][member]
-        nodes[..., 7:7 + sc.num_skills] = sc.subtask_skills[member]
-        nodes[..., 7 + sc.num_skills:] = decision[member]
+        member = np.where(valid, sc.task_ptr[task][:, None] + local[None, :], 0)
+        finished = (sim.sub_state == ASSIGNED) & (sim.sub_finish <= sim.now)
+        remaining = valid & ~finished[member]
+        nodes = table[member]
         nodes *= remaining[..., None]
         adjacency = np.zeros((n, t, t), dtype=np.int8)
         first_edge = sc.task_edge_ptr[task]
@@ -182,39 +184,35 @@ class ObservationEncoder:
         of ``reach``)."""
         cfg, sc, n, xy = self.config, sim.scenario, agents.size, self._node_xy
         idle, w_dist, skilled = reach.workers, reach.distance[rows], reach.skilled[rows]
-        w_idx, w_mask = _nearest(w_dist, cfg.worker_range, cfg.top_k_workers)
-        chosen_w = idle[w_idx] if idle.size else np.zeros_like(w_idx)
+        w_idx, w_mask, w_near = _nearest(w_dist, cfg.worker_range, cfg.top_k_workers)
         workers = np.zeros((n, cfg.top_k_workers, self.worker_features), dtype=np.float32)
         if idle.size:
+            chosen_w = idle[w_idx]
             workers[..., 0:2] = (xy[sim.worker_node[chosen_w]] - xy[sc.subtask_nodes[agents]][:, None, :]) * (
                 self._span / cfg.worker_range)
-            workers[..., 2] = np.take_along_axis(w_dist, w_idx, axis=1) / cfg.worker_range
-            workers[..., 3] = np.take_along_axis(skilled, w_idx, axis=1)
+            workers[..., 2] = w_near / cfg.worker_range
+            workers[..., 3] = skilled[np.arange(n)[:, None], w_idx]
             workers[..., 4:] = sc.worker_skills[chosen_w]
-        workers = np.where(w_mask[..., None], workers, 0).astype(np.float32)
+            workers[~w_mask] = 0
         return workers, w_mask
 
-    def _nearest_subtasks(self, sim: Simulator, agents: np.ndarray, blocked: np.ndarray,
-                          times: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Each agent's nearest other live subtasks by road distance: features and mask."""
+    def _nearest_subtasks(self, sim: Simulator, agents: np.ndarray,
+                          table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each agent's nearest other live subtasks by road distance: features and mask (waiting, duration,
+        times and skills are ``table``'s columns)."""
         cfg, sc, n = self.config, sim.scenario, agents.size
-        rel_expected, rel_deadline, duration = times
         sub_xy = self._node_xy[sc.subtask_nodes]
         live = sim.open_subtasks
         s_dist = self.distances.distances(self.distances.slots(sc.subtask_nodes[live]), sc.subtask_nodes[agents]).T
         s_dist = np.where(agents[:, None] == live[None, :], np.inf, s_dist)
-        s_idx, s_mask = _nearest(s_dist, cfg.worker_range, cfg.top_k_subtasks)
-        other = live[s_idx] if live.size else np.zeros_like(s_idx)
+        s_idx, s_mask, s_near = _nearest(s_dist, cfg.worker_range, cfg.top_k_subtasks)
         subtasks = np.zeros((n, cfg.top_k_subtasks, self.subtask_features), dtype=np.float32)
         if live.size:
+            other = live[s_idx]
             subtasks[..., 0:2] = (sub_xy[other] - sub_xy[agents][:, None, :]) * (self._span / cfg.worker_range)
-            subtasks[..., 2] = np.take_along_axis(s_dist, s_idx, axis=1) / cfg.worker_range
-            subtasks[..., 3] = blocked[other]
-            subtasks[..., 4] = duration[other]
-            subtasks[..., 5] = rel_expected[other]
-            subtasks[..., 6] = rel_deadline[other]
-            subtasks[..., 7:] = sc.subtask_skills[other]
-        subtasks = np.where(s_mask[..., None], subtasks, 0).astype(np.float32)
+            subtasks[..., 2] = s_near / cfg.worker_range
+            subtasks[..., 3:] = table[:, self._subtask_columns][other]
+            subtasks[~s_mask] = 0
         return subtasks, s_mask
 
     def terminal_observation(self) -> dict[str, np.ndarray]:
@@ -300,17 +298,23 @@ def _competitors(feasible: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nearest(dist: np.ndarray, limit: float, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices of the ``k`` smallest entries per row (ascending) and a mask of those within ``limit``."""
+def _nearest(dist: np.ndarray, limit: float, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column indices of the ``k`` smallest entries per row (ascending), a mask of those within ``limit``, and
+    those entries (``dist[i, idx[i]]``; padding columns beyond ``dist``'s width read ``dist[i, 0]``)."""
     n, m = dist.shape
     if m == 0:
-        return np.zeros((n, k), dtype=np.int64), np.zeros((n, k), dtype=bool)
+        return np.zeros((n, k), dtype=np.int64), np.zeros((n, k), dtype=bool), np.zeros((n, k), dtype=dist.dtype)
     kk = min(k, m)
-    part = np.argpartition(dist, kk - 1, axis=1)[:, :kk] if kk < m else np.tile(np.arange(m), (n, 1))
-    order = np.argsort(np.take_along_axis(dist, part, axis=1), axis=1, kind="stable")
-    idx = np.take_along_axis(part, order, axis=1)
-    mask = np.take_along_axis(dist, idx, axis=1) <= limit
+    rows = np.arange(n)[:, None]
+    if kk < m:
+        part = np.argpartition(dist, kk - 1, axis=1)[:, :kk]
+        idx = part[rows, np.argsort(dist[rows, part], axis=1, kind="stable")]
+    else:  # every column: a stable sort of each row
+        idx = np.argsort(dist, axis=1, kind="stable")
     if kk < k:
-        idx = np.pad(idx, ((0, 0), (0, k - kk)))
-        mask = np.pad(mask, ((0, 0), (0, k - kk)))
-    return idx, mask
+        idx = np.concatenate([idx, np.zeros((n, k - kk), dtype=idx.dtype)], axis=1)
+    near = dist[rows, idx]
+    mask = near <= limit
+    if kk < k:
+        mask[:, kk:] = False
+    return idx, mask, near

@@ -41,13 +41,16 @@ class SubtaskStatus(IntEnum):
 def subtask_status(sim: Simulator) -> np.ndarray:
     """(S,) int8 ``SubtaskStatus`` codes of every subtask of ``sim``'s scenario at ``sim.now``."""
     state = sim.sub_state
-    status = np.full(state.shape, SubtaskStatus.UNPUBLISHED, dtype=np.int8)
-    status[state == SIM_OPEN] = SubtaskStatus.OPEN
+    status = _STATUS_OF_STATE[state.view(np.uint8)]  # OPEN, ASSIGNED, DROPPED; any other state UNPUBLISHED
     status[(state == SIM_OPEN) & sim.blocked()] = SubtaskStatus.BLOCKED
-    status[state == SIM_ASSIGNED] = SubtaskStatus.ASSIGNED
     status[sim.finished()] = SubtaskStatus.FINISHED
-    status[state == SIM_DROPPED] = SubtaskStatus.DROPPED
     return status
+
+
+_STATUS_OF_STATE = np.full(256, SubtaskStatus.UNPUBLISHED, dtype=np.int8)
+"""The status of each int8 simulator state (indexed by its byte), before BLOCKED and FINISHED are told apart."""
+_STATUS_OF_STATE[[SIM_OPEN, SIM_ASSIGNED, SIM_DROPPED]] = [SubtaskStatus.OPEN, SubtaskStatus.ASSIGNED,
+                                                            SubtaskStatus.DROPPED]
 
 
 def is_live(status: np.ndarray) -> np.ndarray:

@@ -166,6 +166,8 @@ class Scenario:
         for pred, succ in self.dependency_levels:
             if into is not None:
                 keep = into[succ]
+                if not keep.any():
+                    continue
                 pred, succ = pred[keep], succ[keep]
             np.maximum.at(out, succ, out[pred] + durations[succ])
         return out

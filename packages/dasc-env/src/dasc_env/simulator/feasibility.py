@@ -66,24 +66,28 @@ def epoch_reach(sim) -> EpochReach:
     sc, cfg, now = sim.scenario, sim.config, sim.now
     subs, workers = sim.open_subtasks, sim.idle_workers
     skilled, dist = sim.reach(subs, workers)
-    nearest = np.where(skilled, dist, np.inf).min(axis=1, initial=np.inf)[:, None]
+    # Each open subtask with its nearest skilled idle worker, as ``pair_test`` sees that one pair (n, 1), on
+    # (S,) arrays indexed by subtask: the same float operations, without the per-level index bookkeeping.
+    nearest = np.full(sc.num_subtasks, np.inf)
+    nearest[subs] = np.where(skilled, dist, np.inf).min(axis=1, initial=np.inf)
+    arrival = now + nearest / cfg.worker_speed
+    in_range = np.isfinite(nearest) & (nearest <= cfg.worker_range)
+    durations, due = sc.subtask_durations, sc.latest_deadline + TIME_TOLERANCE
     finish = np.where(sim.sub_state == ASSIGNED, sim.sub_finish, np.inf)
     ready = np.full(sc.num_subtasks, -np.inf)
 
-    def settle(rows: np.ndarray) -> None:
-        ok, _, end = pair_test(np.isfinite(nearest[rows]), nearest[rows], now, ready[subs[rows]],
-                               sc.subtask_durations[subs[rows]], sc.latest_deadline[subs[rows]],
-                               cfg.worker_range, cfg.worker_speed)
-        finish[subs[rows]] = np.where(ok[:, 0], end[:, 0], np.inf)
+    def settle(idx: np.ndarray) -> None:
+        end = np.maximum(arrival[idx], ready[idx]) + durations[idx]
+        finish[idx] = np.where(in_range[idx] & (end <= due[idx]), end, np.inf)
 
-    row_of = np.full(sc.num_subtasks, -1)
-    row_of[subs] = np.arange(subs.size)
-    settle(np.arange(subs.size))  # as if without predecessors; successors are settled again level by level
+    settle(subs)  # as if without predecessors; successors are settled again level by level
+    is_open = sim.sub_state == OPEN
     for pred, succ in sc.dependency_levels:  # grouped by the successor's local index: predecessors settle first
-        live = row_of[succ] >= 0
+        live = is_open[succ]
         if live.any():
-            np.maximum.at(ready, succ[live], finish[pred[live]])
-            settle(row_of[succ[live]])  # a repeated row settles twice to the same value
+            succ = succ[live]
+            np.maximum.at(ready, succ, finish[pred[live]])
+            settle(succ)  # a repeated subtask settles twice to the same value
     feasible, _, _ = pair_test(skilled, dist, now, ready[subs], sc.subtask_durations[subs],
                                sc.latest_deadline[subs], cfg.worker_range, cfg.worker_speed)
     return EpochReach(subs, workers, skilled, dist, feasible, finish[subs])
@@ -106,7 +110,9 @@ class BusyArrival:
 def busy_arrival(sim, reach: EpochReach) -> BusyArrival:
     """The ``BusyArrival`` of a ``Simulator`` now, for the subtasks of ``reach`` (see the module docstring)."""
     cfg, n = sim.config, reach.subtasks.size
-    busy = np.setdiff1d(np.arange(sim.scenario.num_workers), reach.workers)
+    is_busy = np.ones(sim.scenario.num_workers, dtype=bool)
+    is_busy[reach.workers] = False
+    busy = np.flatnonzero(is_busy)
     if busy.size == 0:
         return BusyArrival(np.full(n, -1), np.zeros(n), np.full(n, np.inf), np.zeros(n, dtype=bool))
     skilled, dist = sim.reach(reach.subtasks, busy)
@@ -137,7 +143,10 @@ def hopeless_tasks(sim) -> tuple[np.ndarray, list[str]]:
         checks.append(("travel", lambda: open_ & _late(sim, _arrival_bound(sim, open_), open_)))
     reason = np.full(sc.num_tasks, -1)
     for code, (_, flagged) in enumerate(checks):
-        tasks = np.unique(sc.subtask_task[flagged()])
+        subtasks = flagged()
+        if not subtasks.any():
+            continue
+        tasks = np.unique(sc.subtask_task[subtasks])
         reason[tasks] = np.where(reason[tasks] < 0, code, reason[tasks])
     tasks = np.flatnonzero(reason >= 0)
     return tasks, [checks[c][0] for c in reason[tasks]]

@@ -26,6 +26,7 @@ One decision epoch (``Simulator.step``):
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -94,6 +95,17 @@ class Simulator:
         self._stream_end = q  # tasks at or after this index are never published (see ``forget_future``)
         published = self._publish()
         self._fast_forward(published)
+
+    def __deepcopy__(self, memo: dict) -> Simulator:
+        """A deep copy (``DASCParallelEnv.copy`` passes the shared read-only parts in ``memo``) whose ledger holds
+        the same records: ``MatchRecord`` and ``TaskOutcome`` are frozen, so only the lists need copying."""
+        twin = copy.copy(self)
+        memo[id(self)] = twin
+        for name, value in self.__dict__.items():
+            if type(value) is Ledger and id(value) not in memo:
+                memo[id(value)] = Ledger(list(value.matches), list(value.tasks))
+            setattr(twin, name, copy.deepcopy(value, memo))
+        return twin
 
     # ------------------------------------------------------------------ queries
     @property
@@ -238,7 +250,7 @@ class Simulator:
         """Latest finish time among each subtask's predecessors (all assigned), or -inf."""
         sc = self.scenario
         ready = np.full(sc.num_subtasks, -np.inf)
-        np.maximum.at(ready, sc.edges[:, 1], np.nan_to_num(self.sub_finish[sc.edges[:, 0]], nan=-np.inf))
+        np.maximum.at(ready, sc.edges[:, 1], _nan_to(self.sub_finish[sc.edges[:, 0]], -np.inf))
         return ready[subs]
 
     def _book_assigned_tasks(self, out: EpochOutcome) -> None:
@@ -258,9 +270,9 @@ class Simulator:
         out.completed_tasks = done
         if done.size == 0:
             return
-        travel = np.bincount(sc.subtask_task, weights=np.nan_to_num(self.sub_distance), minlength=sc.num_tasks)
+        travel = np.bincount(sc.subtask_task, weights=_nan_to(self.sub_distance, 0.0), minlength=sc.num_tasks)
         finish = np.full(sc.num_tasks, -np.inf)
-        np.maximum.at(finish, sc.subtask_task, np.nan_to_num(self.sub_finish, nan=-np.inf))
+        np.maximum.at(finish, sc.subtask_task, _nan_to(self.sub_finish, -np.inf))
         revenue = task_revenue(sc.task_payment[done], finish[done], sc.task_expected[done],
                                sc.task_deadline[done], travel[done], cfg.zeta, cfg.kappa)
         self.task_state[done] = T_ASSIGNED
@@ -301,7 +313,7 @@ class Simulator:
         dropped = np.flatnonzero((self.sub_state == OPEN) & np.isin(sc.subtask_task, tasks))
         self.sub_state[dropped] = DROPPED
         self.task_state[tasks] = T_FAILED
-        travel = np.bincount(sc.subtask_task, weights=np.nan_to_num(self.sub_distance), minlength=sc.num_tasks)
+        travel = np.bincount(sc.subtask_task, weights=_nan_to(self.sub_distance, 0.0), minlength=sc.num_tasks)
         revenue = -self.config.kappa * travel[tasks]
         self.task_revenue[tasks] = revenue
         for q, r, why in zip(tasks, revenue, reasons):
@@ -344,3 +356,11 @@ class Simulator:
         return TaskOutcome(int(q), status, float(sc.task_created[q]), float(sc.task_expected[q]),
                            float(sc.task_deadline[q]), float(sc.task_payment[q]), finish, travel, revenue,
                            failed_reason)
+
+
+def _nan_to(values: np.ndarray, nan: float) -> np.ndarray:
+    """``np.nan_to_num(values, nan=nan)`` of a float array (a new array), in fewer steps when it holds no +-inf
+    (the simulator's times and distances are finite or nan)."""
+    if np.isinf(values).any():
+        return np.nan_to_num(values, nan=nan)
+    return np.where(np.isnan(values), nan, values)
