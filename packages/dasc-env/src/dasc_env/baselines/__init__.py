@@ -1,5 +1,5 @@
-"""Non-learning methods: GREEDY, KM, WAIT-KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, LOOKAHEAD, all acting through
-the env, and ``run_episode``, the one episode loop."""
+"""Non-learning methods: GREEDY, KM, WAIT-KM, GAME, ODTA, READY-KM, ADMIT-KM, ALL, RANDOM, LOOKAHEAD, TUNED-KM, all
+acting through the env, and ``run_episode``, the one episode loop."""
 
 from .admission import AdmissionPolicy, admit_km
 from .episode import run_episode
@@ -9,6 +9,7 @@ from .lookahead import LookaheadPolicy, lookahead
 from .odta import ODTAPolicy, threshold_assignment
 from .policy import Policy
 from .registry import available_methods, make_method, register_method
+from .tuned import TunedKMPolicy, parse_cells
 
 __all__ = [
     "AdmissionPolicy",
@@ -18,6 +19,7 @@ __all__ = [
     "Policy",
     "RandomPolicy",
     "RulePolicy",
+    "TunedKMPolicy",
     "admit_km",
     "available_methods",
     "best_response_equilibrium",
@@ -26,6 +28,7 @@ __all__ = [
     "lookahead",
     "make_method",
     "marginal_gains",
+    "parse_cells",
     "ready_km",
     "recommend_all",
     "register_method",

@@ -18,6 +18,7 @@ from .heuristics import RandomPolicy, greedy, km, ready_km, recommend_all, wait_
 from .lookahead import lookahead
 from .odta import ODTAPolicy
 from .policy import Policy
+from .tuned import TunedKMPolicy
 
 ENTRY_POINT_GROUP = "dasc_env.methods"
 
@@ -32,6 +33,7 @@ _METHODS: dict[str, Callable[[], Policy]] = {
     "all": recommend_all,
     "random": RandomPolicy,
     "lookahead": lookahead,
+    "tuned-km": TunedKMPolicy,
 }
 
 

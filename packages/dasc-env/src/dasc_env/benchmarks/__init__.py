@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from ..env import DASCParallelEnv
 from .suite import CHEAP_METHODS, HEADROOM, LATEST, REFERENCE_METHODS, SUITES, SuiteTask
+from .tuned import TUNED_KM, TunedRule, tuned_rule
 
-__all__ = ["CHEAP_METHODS", "HEADROOM", "LATEST", "REFERENCE_METHODS", "SUITES", "SuiteTask", "get", "make", "tasks"]
+__all__ = ["CHEAP_METHODS", "HEADROOM", "LATEST", "REFERENCE_METHODS", "SUITES", "TUNED_KM", "SuiteTask", "TunedRule",
+           "get", "make", "tasks", "tuned_rule"]
 
 
 def tasks(version: str = LATEST) -> tuple[SuiteTask, ...]:
