@@ -11,8 +11,9 @@ after (``last.pt``) training. No checkpoint is chosen on the test seeds: the lea
 Every ``--eval-every`` updates the held-out revenue (sampled) is recorded: the learning curve.
 
 Then, on the task's test seeds (the same scenarios for every method): every non-learning method
-(``REFERENCE_METHODS``, as ``dasc-eval --suite``) with the relaxed bound, and for every training seed the untrained
-actor (sampled) and the trained one, sampled (as ``RMOPolicy`` acts) and arg-max. Per training seed s, the
+(``REFERENCE_METHODS``, as ``dasc-eval --suite``, and TUNED-KM where the task has a shipped tuning) with the
+relaxed bound, and for every training seed the untrained actor (sampled) and the trained one, sampled (as
+``RMOPolicy`` acts) and arg-max. Per training seed s, the
 paired ratio is mean revenue of s / mean revenue of the best non-learning method, the gap closed is
 (s - best) / (bound - best), and "- untrained" is (s - the same seed's untrained actor) / best: mean and 95 %
 Student-t interval over the seeds. ``--reuse`` scores the runs
@@ -82,11 +83,16 @@ def train(task_name: str, suite: str, seed: int, episodes: int, eval_every: int,
     return rows
 
 
+def reference_methods(task) -> list[str]:
+    """``REFERENCE_METHODS``, and TUNED-KM where the task has a shipped tuning (``dasc_env.benchmarks.TUNED_KM``)."""
+    tuned = ["tuned-km"] if task.name in dasc_env.benchmarks.TUNED_KM else []
+    return [*dasc_env.benchmarks.REFERENCE_METHODS, *tuned]
+
+
 def score(task, runs: dict[int, Path], test_seeds: int | None = None) -> list[dict]:
     """Rows (method, train_seed, seed, revenue, bound) of every non-learning method and every run's actors on the test
     seeds of ``task`` (the first ``test_seeds``); the non-learning methods' rows carry the relaxed bound."""
-    rows = run_suite([task], list(dasc_env.benchmarks.REFERENCE_METHODS), seeds=test_seeds, bound="relaxed",
-                     progress=False)
+    rows = run_suite([task], reference_methods(task), seeds=test_seeds, bound="relaxed", progress=False)
     bounds = {r["seed"]: r["bound"] for r in rows}
     out = [{"task": task.name, "method": r["method"], "train_seed": -1, "seed": r["seed"], "revenue": r["revenue"],
             "bound": r["bound"]} for r in rows]

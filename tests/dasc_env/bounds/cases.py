@@ -153,6 +153,10 @@ def method_episode(seed: int) -> DASCParallelEnv:
     return drawn_episode(seed, **SHAPES[seed % len(SHAPES)])
 
 
+METHOD_OPTIONS = {"tuned-km": {"cells": "0110", "eta": "0.5,0.5"}}
+"""Options of the rule methods that need some off the suite (TUNED-KM has no shipped tuning there)."""
+
+
 def rule_methods() -> list[str]:
     """Every registered method but the learned ones (those come from other packages' entry points)."""
     learned = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}

@@ -13,7 +13,7 @@ from dasc_env.city import RoadGraph, load_city
 from dasc_env.evaluation.runner import run_episode
 from dasc_env.scenario import ScenarioBuilder
 from tests.dasc_env.bounds.brute import brute_force
-from tests.dasc_env.bounds.cases import BRUTE_CASES, METHOD_SEEDS, method_episode, rule_methods
+from tests.dasc_env.bounds.cases import BRUTE_CASES, METHOD_OPTIONS, METHOD_SEEDS, method_episode, rule_methods
 
 CITY = load_city("small", 0)
 
@@ -123,7 +123,7 @@ def episode_config(seed: int) -> DASCConfig:
 
 
 METHODS = rule_methods()
-OPTIONS = {"lookahead": {"horizon": 10, "max_candidates": 3}}
+OPTIONS = {**METHOD_OPTIONS, "lookahead": {"horizon": 10, "max_candidates": 3}}
 """Rollouts capped so each episode takes seconds; any policy must stay under the bound."""
 
 

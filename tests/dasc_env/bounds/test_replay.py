@@ -12,7 +12,7 @@ from dasc_env.bounds.replay import REPLAY_TOL
 from dasc_env.evaluation.runner import run_episode
 from tests.builders import make_scenario, tiny_config
 from tests.dasc_env.bounds.brute import drawn_episode
-from tests.dasc_env.bounds.cases import METHOD_SEEDS, method_episode, rule_methods
+from tests.dasc_env.bounds.cases import METHOD_OPTIONS, METHOD_SEEDS, method_episode, rule_methods
 
 pytest.importorskip("ortools")
 
@@ -88,6 +88,6 @@ def test_no_rule_method_beats_a_proven_optimum():
         env = method_episode(seed)
         plan = solve_exact(env.scenario, env.graph, env.config, time_limit=10.0, workers=1)
         assert plan.status == "optimal", seed
-        scores = {m: run_episode(env, make_method(m), seed)["revenue"] for m in methods}
+        scores = {m: run_episode(env, make_method(m, **METHOD_OPTIONS.get(m, {})), seed)["revenue"] for m in methods}
         best = max(scores, key=scores.get)
         assert scores[best] <= plan.bound + 1e-9, (seed, best, scores[best], plan.revenue, plan.bound)
