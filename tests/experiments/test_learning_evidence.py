@@ -28,8 +28,8 @@ def test_every_non_learning_method_and_every_actor_is_scored_on_the_same_test_se
     _, summary, out = evidence
     rows = read(out / "episodes.csv")
     methods = {r["method"] for r in rows}
-    assert methods == {"greedy", "km", "ready-km", "admit-km", "all", "wait-km", "untrained", "learned",
-                       "learned-argmax"}
+    assert methods == {"greedy", "km", "ready-km", "admit-km", "all", "wait-km", "tuned-km", "untrained",
+                       "learned", "learned-argmax"}
     for method in methods:
         assert sorted(r["seed"] for r in rows if r["method"] == method) == ["1000000", "1000001"]
     assert {(s["method"], s["seeds"]) for s in summary} >= {("untrained", 1), ("learned", 1), ("learned-argmax", 1)}
@@ -42,7 +42,8 @@ def test_ratios_and_gap_closed_are_computed_from_the_episodes(evidence):
     _, summary, out = evidence
     rows = read(out / "episodes.csv")
     means = {m: np.mean([float(r["revenue"]) for r in rows if r["method"] == m]) for m in {r["method"] for r in rows}}
-    baselines = {m: v for m, v in means.items() if m in ("greedy", "km", "ready-km", "admit-km", "all", "wait-km")}
+    rules = ("greedy", "km", "ready-km", "admit-km", "all", "wait-km", "tuned-km")
+    baselines = {m: v for m, v in means.items() if m in rules}
     best = max(baselines.values())
     bound = np.mean([float(r["bound"]) for r in rows if r["method"] == "km"])
     assert bound >= best

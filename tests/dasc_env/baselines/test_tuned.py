@@ -6,7 +6,7 @@ import pytest
 
 import dasc_env
 from dasc_env.baselines import make_method, run_episode
-from dasc_env.benchmarks import TUNED_KM, TunedRule, get
+from dasc_env.benchmarks import TUNED_KM, TunedRule, get, tuned_rule
 
 SEED = 1_000_000
 
@@ -54,3 +54,9 @@ def test_without_a_shipped_tuning_it_asks_for_cells_and_eta():
 def test_bad_cells_raise_a_value_error_naming_them(cells):
     with pytest.raises(ValueError, match=r"cells=.* must be four 0/1 flags"):
         make_method("tuned-km", cells=cells, eta="0.5,0.5")
+
+
+def test_every_shipped_tuning_belongs_to_a_suite_task_and_is_found_by_its_config():
+    assert TUNED_KM
+    for name, rule in TUNED_KM.items():
+        assert tuned_rule(get(name).config) == (name, rule)
