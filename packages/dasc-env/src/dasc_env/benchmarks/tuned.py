@@ -25,6 +25,7 @@ class TunedRule:
 
 TUNED_KM: dict[str, TunedRule] = {
     "small-quick": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.3)),
+    "small-deep-dags": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.1)),
 }
 """Suite task name -> its tuned rule (v1's small tasks that have been tuned)."""
 
