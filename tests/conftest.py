@@ -2,10 +2,16 @@
 
 import os
 
-import pytest
-from hypothesis import settings
+# MKL (inside torch) picks its kernels by the CPU's instruction set, and its AVX-512 kernels round differently
+# from its AVX2 ones: training on an AVX-512 machine drifts by ~2e-4 from the references of
+# tests/rmo_agents/data, written on AVX2 ones. Pinned before anything loads MKL (pytest-xdist's workers inherit
+# it), so the suite's numbers are the same on every x86 CPU.
+os.environ.setdefault("MKL_ENABLE_INSTRUCTIONS", "AVX2")
 
-from tests.builders import line_city
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+from tests.builders import line_city  # noqa: E402
 
 # CI replays the same examples every run; locally hypothesis explores new ones.
 settings.register_profile("ci", derandomize=True)
