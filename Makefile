@@ -39,7 +39,7 @@ $(MARL_STAMP): $(STAMP) packages/dasc-env/pyproject.toml packages/rmo-agents/pyp
 demo: setup
 	$(PY) examples/run_episode.py
 	$(PY) -m experiments.learning_evidence --tasks $(DEMO_TASK) --preset revenue --seeds 2 --episodes 20 \
-		--eval-every 1 --test-seeds 5 --jobs 2 --out results/demo
+		--eval-every 1 --test-seeds 5 --jobs 2 --no-ablation --out results/demo
 	$(VENV)/bin/dasc-eval --suite v1 --suite-tasks $(DEMO_TASK) --methods greedy,km,wait-km,ready-km,admit-km,all,rmo \
 		--rmo-checkpoint $(SHIPPED) --bound relaxed --jobs 2 --quiet --out results/demo/shipped
 

@@ -19,6 +19,12 @@ paired ratio is mean revenue of s / mean revenue of the best non-learning method
 Student-t interval over the seeds. ``--reuse`` scores the runs
 already in ``--out`` (those with a ``last.pt``) instead of training them again.
 
+The ablation (issue 34), on by default where the configuration learns policy-level parameters by paired search
+(``search.eta`` or ``model.decision_bias``, as preset ``revenue``): every training seed is also trained with the
+actor frozen (``scalars-only``: only the searched scalars learn) and with the searches off (``network-only``: only
+the networks, and eta's meta-gradient, learn), on the same episodes, and both are scored (sampled) beside
+``learned``. ``--no-ablation`` trains the configuration alone.
+
 Writes ``curves.csv``, ``episodes.csv`` (every method and test seed), ``summary.csv``, ``ratios.png`` (per-seed
 paired ratios to the best baseline; the bound's ratio dashed) and ``curves.png`` under ``--out``, and prints the
 table.
@@ -43,10 +49,27 @@ from experiments.paper.common import pyplot, run_jobs
 ACTORS = (("untrained", "first.pt", True), ("learned", "last.pt", True), ("learned-argmax", "last.pt", False))
 """(label, checkpoint, sampled) of the learned methods scored per training seed."""
 
+ABLATION = {"scalars-only": ("optim.lr_theta=1e-12", "optim.lr_theta_hat=1e-12"),
+            "network-only": ("search.eta=false", "model.decision_bias=false")}
+"""Ablation variant -> the overrides that make it, applied after ``--set``; each is scored (sampled) under its name."""
+
+LEARNED = (*(label for label, _, _ in ACTORS), *ABLATION)
+"""Every label a training seed's actor is scored under, in the tables' order."""
+
+
+def ablation(preset_name: str, overrides: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The ablation variants that differ from the configuration itself: all of ``ABLATION`` when it searches
+    policy-level parameters from E(M) (``search.eta`` or ``model.decision_bias``), else none."""
+    from rmo_agents import preset
+
+    config = preset(preset_name).with_overrides(list(overrides))
+    return dict(ABLATION) if config.search.eta or config.model.decision_bias else {}
+
 
 def train(task_name: str, suite: str, seed: int, episodes: int, eval_every: int, out: str, preset_name: str,
-          overrides: tuple[str, ...], test_seeds: int | None = None) -> list[dict]:
-    """Train one run on a suite task; the rows of its learning curve (held-out revenue, sampled)."""
+          overrides: tuple[str, ...], test_seeds: int | None = None, variant: str = "learned") -> list[dict]:
+    """Train one run on a suite task; the rows of its learning curve (held-out revenue, sampled), labelled with
+    ``variant`` (``learned``, or the name of the ablation variant that ``overrides`` make)."""
     from rmo_agents import Trainer, preset
     from rmo_agents.trainer import episode_seed
 
@@ -61,10 +84,10 @@ def train(task_name: str, suite: str, seed: int, episodes: int, eval_every: int,
         trainer.save(Path(out) / "first.pt")
 
         def record() -> None:
-            rows.append({"task": task_name, "seed": seed, "episodes": trainer.episodes_done,
+            rows.append({"task": task_name, "variant": variant, "seed": seed, "episodes": trainer.episodes_done,
                          "updates": trainer.learner.updates, "train_s": round(train_s, 1),
                          "held_out_revenue": trainer.evaluate(held_out)})
-            print(f"{task_name} seed {seed}: {trainer.episodes_done:5d} episodes, {train_s:7.0f} s training, "
+            print(f"{task_name} {variant} seed {seed}: {trainer.episodes_done:5d} episodes, {train_s:7.0f} s training, "
                   f"held-out revenue {fmt(rows[-1]['held_out_revenue'])}", flush=True)
 
         record()
@@ -89,19 +112,23 @@ def reference_methods(task) -> list[str]:
     return [*dasc_env.benchmarks.REFERENCE_METHODS, *tuned]
 
 
-def score(task, runs: dict[int, Path], test_seeds: int | None = None) -> list[dict]:
+def score(task, runs: dict[int, Path], test_seeds: int | None = None,
+          variants: dict[str, dict[int, Path]] | None = None) -> list[dict]:
     """Rows (method, train_seed, seed, revenue, bound) of every non-learning method and every run's actors on the test
-    seeds of ``task`` (the first ``test_seeds``); the non-learning methods' rows carry the relaxed bound."""
+    seeds of ``task`` (the first ``test_seeds``), and of each ablation variant's trained actor (sampled) under the
+    variant's name; the non-learning methods' rows carry the relaxed bound."""
     rows = run_suite([task], reference_methods(task), seeds=test_seeds, bound="relaxed", progress=False)
     bounds = {r["seed"]: r["bound"] for r in rows}
     out = [{"task": task.name, "method": r["method"], "train_seed": -1, "seed": r["seed"], "revenue": r["revenue"],
             "bound": r["bound"]} for r in rows]
-    for train_seed, folder in runs.items():
-        for label, name, sample in ACTORS:
-            got = run_suite([task], ["rmo"], seeds=test_seeds, bound=None, progress=False,
-                            method_options={"rmo": {"checkpoint": str(folder / name), "sample": sample}})
-            out += [{"task": task.name, "method": label, "train_seed": train_seed, "seed": r["seed"],
-                     "revenue": r["revenue"], "bound": bounds[r["seed"]]} for r in got]
+    actors = [(label, folder / name, sample, s) for s, folder in runs.items() for label, name, sample in ACTORS]
+    actors += [(label, folder / "last.pt", True, s) for label, folders in (variants or {}).items()
+               for s, folder in folders.items()]
+    for label, checkpoint, sample, train_seed in actors:
+        got = run_suite([task], ["rmo"], seeds=test_seeds, bound=None, progress=False,
+                        method_options={"rmo": {"checkpoint": str(checkpoint), "sample": sample}})
+        out += [{"task": task.name, "method": label, "train_seed": train_seed, "seed": r["seed"],
+                 "revenue": r["revenue"], "bound": bounds[r["seed"]]} for r in got]
     return out
 
 
@@ -130,7 +157,7 @@ def summarize(rows: list[dict]) -> list[dict]:
                         "gap_hi": gap, "best": best_name, "best_revenue": best, "bound": bound, "per_seed": "",
                         "vs_untrained": math.nan, "vs_untrained_lo": math.nan, "vs_untrained_hi": math.nan})
         untrained = per_seed(mine, "untrained")
-        for label, _, _ in ACTORS:
+        for label in LEARNED:
             revenue = per_seed(mine, label)
             if not revenue.size:
                 continue
@@ -154,9 +181,8 @@ def plot_ratios(rows: list[dict], summary: list[dict], path: Path) -> None:
     for ax, task in zip(axes[0], tasks):
         mine = {s["method"]: s for s in summary if s["task"] == task}
         best = next(iter(mine.values()))
-        for x, (label, _, _) in enumerate(ACTORS):
-            if label not in mine:
-                continue
+        labels = [label for label in LEARNED if label in mine]
+        for x, label in enumerate(labels):
             ratios = [float(v) for v in mine[label]["per_seed"].split()]
             ax.scatter(np.full(len(ratios), x) + np.linspace(-0.12, 0.12, len(ratios)), ratios, s=18, zorder=3)
             s = mine[label]
@@ -165,11 +191,11 @@ def plot_ratios(rows: list[dict], summary: list[dict], path: Path) -> None:
         for name, s in mine.items():
             if s["seeds"] == 1:
                 ax.axhline(s["ratio"], color="grey", linewidth=0.8, linestyle="-" if name == s["best"] else ":")
-                ax.annotate(name, (len(ACTORS) - 0.45, s["ratio"]), fontsize=7, color="grey", va="center")
+                ax.annotate(name, (len(labels) - 0.45, s["ratio"]), fontsize=7, color="grey", va="center")
         ax.axhline(best["bound"] / best["best_revenue"], color="red", linestyle="--", linewidth=0.9)
-        ax.annotate("bound", (len(ACTORS) - 0.45, best["bound"] / best["best_revenue"]), fontsize=7, color="red")
-        ax.set_xticks(range(len(ACTORS)), [label for label, _, _ in ACTORS])
-        ax.set_xlim(-0.5, len(ACTORS) + 0.2)
+        ax.annotate("bound", (len(labels) - 0.45, best["bound"] / best["best_revenue"]), fontsize=7, color="red")
+        ax.set_xticks(range(len(labels)), labels, fontsize=7)
+        ax.set_xlim(-0.5, len(labels) + 0.2)
         ax.set_title(f"{task} (best: {best['best']})", fontsize=9)
     axes[0][0].set_ylabel("revenue / best non-learning method (same test seeds)")
     fig.tight_layout()
@@ -182,21 +208,23 @@ def read_curves(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with path.open() as f:
-        return [{"task": r["task"], "seed": int(r["seed"]), "episodes": int(r["episodes"]),
+        return [{"task": r["task"], "variant": r.get("variant", "learned"), "seed": int(r["seed"]),
+                 "episodes": int(r["episodes"]),
                  "updates": int(r["updates"]), "train_s": float(r["train_s"]),
                  "held_out_revenue": float(r["held_out_revenue"])} for r in csv.DictReader(f)]
 
 
 def plot_curves(curves: list[dict], summary: list[dict], path: Path) -> None:
-    """Held-out revenue (sampled) against training episodes, one line per seed, the best non-learning method dashed."""
+    """Held-out revenue (sampled) against training episodes, one line per run (the ablation's dotted), the best
+    non-learning method dashed."""
     plt = pyplot()
     tasks = list(dict.fromkeys(c["task"] for c in curves))
     fig, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 3.5), squeeze=False)
     for ax, task in zip(axes[0], tasks):
-        for seed in dict.fromkeys(c["seed"] for c in curves if c["task"] == task):
-            mine = [c for c in curves if c["task"] == task and c["seed"] == seed]
+        for variant, seed in dict.fromkeys((c["variant"], c["seed"]) for c in curves if c["task"] == task):
+            mine = [c for c in curves if (c["task"], c["variant"], c["seed"]) == (task, variant, seed)]
             ax.plot([c["episodes"] for c in mine], [c["held_out_revenue"] for c in mine], linewidth=1,
-                    label=f"seed {seed}")
+                    linestyle="-" if variant == "learned" else ":", label=f"{variant} seed {seed}")
         best = next(s for s in summary if s["task"] == task)
         ax.axhline(best["best_revenue"], color="grey", linestyle="--", label=best["best"])
         ax.set_title(task, fontsize=9)
@@ -237,22 +265,29 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--test-seeds", type=int, default=None, help="only the first N test seeds of each task")
     parser.add_argument("--jobs", type=int, default=1, help="training runs in parallel processes")
     parser.add_argument("--reuse", action="store_true", help="score the runs in --out that have a last.pt")
+    parser.add_argument("--ablation", action=argparse.BooleanOptionalAction, default=True,
+                        help="also train scalars-only and network-only where the configuration searches (default on)")
     parser.add_argument("--out", type=Path, default=Path("results/evidence"))
     args = parser.parse_args(argv)
     tasks = [dasc_env.benchmarks.get(name, args.suite) for name in args.tasks.split(",")]
     if args.seeds < 1 or args.episodes < 1:
         raise SystemExit(f"--seeds {args.seeds} and --episodes {args.episodes} must be >= 1")
     start = time.perf_counter()
-    folders = {(t.name, s): args.out / t.name / f"seed-{s}" for t in tasks for s in range(args.seeds)}
-    jobs = [(t, args.suite, s, args.episodes, args.eval_every, str(f), args.preset, tuple(args.set), args.test_seeds)
-            for (t, s), f in folders.items() if not (args.reuse and (f / "last.pt").exists())]
+    variants = {"learned": (), **(ablation(args.preset, tuple(args.set)) if args.ablation else {})}
+    folders = {(t.name, v, s): args.out / t.name / (f"seed-{s}" if v == "learned" else f"{v}/seed-{s}")
+               for t in tasks for v in variants for s in range(args.seeds)}
+    jobs = [(t, args.suite, s, args.episodes, args.eval_every, str(f), args.preset, (*args.set, *variants[v]),
+             args.test_seeds, v) for (t, v, s), f in folders.items() if not (args.reuse and (f / "last.pt").exists())]
     curves = [row for run in run_jobs(train, jobs, args.jobs) for row in run]
-    trained = {(r["task"], r["seed"]) for r in curves}
-    kept = [r for r in read_curves(args.out / "curves.csv") if (r["task"], r["seed"]) not in trained]
+    trained = {(r["task"], r["variant"], r["seed"]) for r in curves}
+    kept = [r for r in read_curves(args.out / "curves.csv") if (r["task"], r["variant"], r["seed"]) not in trained]
     curves = kept + curves  # --reuse keeps the curves of the runs it did not train again
     if curves:
         write_csv(args.out / "curves.csv", curves)
-    rows = [r for t in tasks for r in score(t, {s: folders[t.name, s] for s in range(args.seeds)}, args.test_seeds)]
+    seeds = range(args.seeds)
+    rows = [r for t in tasks for r in score(t, {s: folders[t.name, "learned", s] for s in seeds}, args.test_seeds,
+                                            {v: {s: folders[t.name, v, s] for s in seeds} for v in variants
+                                             if v != "learned"})]
     summary = summarize(rows)
     write_csv(args.out / "episodes.csv", rows)
     write_csv(args.out / "summary.csv", summary)
