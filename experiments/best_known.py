@@ -28,14 +28,20 @@ from dasc_env.bounds import NEIGHBOURHOODS, improve_plan, relaxed_bound, replay_
 SHOWN = ("task", "seed", "search", "revenue", "vs_best_method", "bound_vs_plan", "status", "clean", "wall_s")
 
 
+def method_ledgers(env, methods, seed: int) -> dict[str, tuple[float, object]]:
+    """Method name -> (E(M), ledger) of each of ``methods`` playing ``env``'s episode ``seed``."""
+    ledgers = {}
+    for method in methods:
+        run_episode(env, make_method(method), seed)
+        ledgers[method] = (env.total_revenue, env.ledger)
+    return ledgers
+
+
 def measure(task: str, seed: int, time_limit: float, threads: int, ablate: bool) -> list[dict]:
     """The rows of one episode: the best method, then each search."""
     env = make(task, seed)
     scenario, graph, config = env.scenario, env.graph, env.config
-    ledgers = {}
-    for method in REFERENCE_METHODS:
-        run_episode(env, make_method(method), seed)
-        ledgers[method] = (env.total_revenue, env.ledger)
+    ledgers = method_ledgers(env, REFERENCE_METHODS, seed)
     best_method = max(ledgers, key=lambda m: ledgers[m][0])
     best, start = ledgers[best_method]
     bound = relaxed_bound(scenario, graph, config).bound

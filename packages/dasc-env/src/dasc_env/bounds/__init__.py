@@ -7,7 +7,7 @@ for small episodes (a route LP by column generation, HiGHS); ``episode_bound`` p
 for an env's episode. Any method's ledger is a plan (``plan_of_routes(inst, ledger_routes(...))``), a warm start
 of ``solve_exact`` (``incumbents``) and of ``improve_plan``, the large-neighbourhood search that re-solves a few
 workers at a time and so scales where the whole model does not. ``save_plan`` / ``load_plan`` keep a plan in
-a small file.
+a small file; ``reference`` reads the suite's published best-known plan and bound of a test seed.
 """
 
 from .episode import AUTO_EXACT_SUBTASKS, AUTO_TIME_LIMIT, BOUNDS, EpisodeBound, check_bound_option, episode_bound
@@ -18,6 +18,7 @@ from .lns import NEIGHBOURHOODS, LNSStep, improve_plan
 from .model import REVENUE_STEP
 from .plan import HindsightPlan, PlannedMatch
 from .plan_file import load_plan, save_plan
+from .reference_data import Reference, publish, published, reference, references
 from .relaxed import RelaxedBound, relaxed_bound
 from .replay import REPLAY_TOL, PlanNotExecutable, ReplayPolicy, ReplayResult, replay_plan
 from .time_indexed import TimeIndexedBound, time_indexed_bound
@@ -35,6 +36,7 @@ __all__ = [
     "LNSStep",
     "PlanNotExecutable",
     "PlannedMatch",
+    "Reference",
     "ReplayPolicy",
     "RelaxedBound",
     "ReplayResult",
@@ -46,6 +48,10 @@ __all__ = [
     "ledger_routes",
     "load_plan",
     "plan_of_routes",
+    "publish",
+    "published",
+    "reference",
+    "references",
     "relaxed_bound",
     "replay_plan",
     "save_plan",

@@ -218,11 +218,13 @@ def report(rows: list[dict], out: Path, elapsed: float, plots: bool = True) -> l
 
 def format_table(summary: list[dict]) -> str:
     """The summary as text: one line per (task,) city, size and method, best first; with a bound, the bound and
-    the share's mean and 95 % interval."""
+    the share's mean and 95 % interval; with published best-known plans (``--suite``), the share of those too."""
     suite, bounded = "task" in summary[0], "bound_mean" in summary[0]
+    known = "of_best_known_mean" in summary[0]
     lines = [("task".rjust(22) + " ") * suite + f"{'city':>8} {'tasks':>5} {'workers':>7} {'method':>10} "
              f"{'revenue':>20} {'completed':>10} {'on time':>8} {'wall s':>7}"
-             + f" {'bound':>9} {'share [95 % interval]':>22}" * bounded]
+             + f" {'bound':>9} {'share [95 % interval]':>22}" * bounded
+             + f" {'best-known':>10} {'of it [95 % interval]':>22}" * known]
     for s in sorted(summary, key=lambda s: (s.get("task", ""), s["city"], s["num_tasks"], s["num_workers"],
                                             -s["revenue_mean"])):
         line = (f"{s.get('task', ''):>22} " * suite + f"{s['city']:>8} {s['num_tasks']:>5} {s['num_workers']:>7} "
@@ -230,6 +232,9 @@ def format_table(summary: list[dict]) -> str:
                 f"{s['completed_mean']:>10.1f} {s['on_time_share_mean']:>8.2f} {s['wall_s_mean']:>7.2f}")
         if bounded:
             line += f" {s['bound_mean']:>9.1f} {s['share_mean']:>6.3f} [{s['share_lo']:.3f}, {s['share_hi']:.3f}]"
+        if known:
+            line += (f" {s['best_known_mean']:>10.1f} {s['of_best_known_mean']:>6.3f} "
+                     f"[{s['of_best_known_lo']:.3f}, {s['of_best_known_hi']:.3f}]")
         lines.append(line)
     seeds = sorted({s["seeds"] for s in summary})
     spread = "mean +- std over seeds" if max(seeds) > 1 else "one seed, so no spread (+- 0)"
@@ -239,6 +244,9 @@ def format_table(summary: list[dict]) -> str:
         kinds = ", ".join(sorted({s["bound_kind"] for s in summary}))
         lines.append(f"bound: upper bound on Eq. 2 per episode ({kinds}), mean over seeds; share: revenue / bound "
                      "per episode, mean and 95 % Student-t interval over seeds")
+    if known:
+        lines.append("best-known: E(M) of the episode's published best-known hindsight plan (dasc_env.bounds."
+                     "reference_data), mean over the seeds that have one; of it: revenue / best-known per episode")
     return "\n".join(lines)
 
 

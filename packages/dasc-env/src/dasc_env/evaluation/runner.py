@@ -130,7 +130,9 @@ def summarize(rows: list[dict]) -> list[dict]:
     """Mean and standard deviation of each metric per (method, city, tasks, workers), over seeds; per suite
     ``task`` too when the rows have one. Rows with a bound (``run_grid(bound=...)``) add the mean bound and the
     mean and 95 % interval (``regret.interval95``) of the revenue and of the share of the bound (over the
-    episodes whose bound is positive: elsewhere the share is NaN)."""
+    episodes whose bound is positive: elsewhere the share is NaN). Suite rows with a published best-known plan
+    (``run_suite``) add its mean and the mean and 95 % interval of the share of it, over the seeds that have one
+    (NaN where none has)."""
     group_by = ("task",) * ("task" in rows[0]) + ("method", "city", "num_tasks", "num_workers")
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
@@ -147,5 +149,9 @@ def summarize(rows: list[dict]) -> list[dict]:
             entry["bound_kind"] = "/".join(sorted({m["bound_kind"] for m in members}))
             _, entry["revenue_lo"], entry["revenue_hi"] = interval95([m["revenue"] for m in members])
             entry["share_mean"], entry["share_lo"], entry["share_hi"] = interval95([m["share"] for m in members])
+        if "best_known" in members[0]:
+            entry["best_known_mean"] = interval95([m["best_known"] for m in members])[0]
+            entry["of_best_known_mean"], entry["of_best_known_lo"], entry["of_best_known_hi"] = interval95(
+                [m["of_best_known"] for m in members])
         out.append(entry)
     return out

@@ -2,12 +2,16 @@
 
 Each task (``dasc_env.benchmarks``) runs on its own frozen config; every method, built-in or registered through
 the entry point, plays the same test episodes, and each episode's bound (``regret``) is joined to its rows. The
-rows are those of ``run_grid`` with the task's name in front.
+rows are those of ``run_grid`` with the task's name in front, and ``REFERENCE_COLUMNS``: the episode's published
+best-known hindsight plan (``bounds.reference_data``) and the method's share of it (NaN where none is published).
 """
 
 from __future__ import annotations
 
+import math
+
 from .. import benchmarks
+from ..bounds import published
 from .regret import BoundViolation
 from .runner import EvalPoint, run_grid
 
@@ -39,5 +43,15 @@ def run_suite(tasks: list[benchmarks.SuiteTask], methods: list[str], *, seeds: i
                            method_options=method_options, bound=bound, bound_time_limit=bound_time_limit)
         except BoundViolation as err:
             raise BoundViolation(f"suite task {task.name!r}: {err}") from None
-        rows += [{"task": task.name, **r} for r in got]
+        known = {seed: ref.best_known for seed, ref in published(task).items()}
+        rows += [{"task": task.name, **r, **best_known_columns(r["revenue"], known.get(r["seed"], math.nan))}
+                 for r in got]
     return rows
+
+
+REFERENCE_COLUMNS = ("best_known", "of_best_known")
+"""Columns ``run_suite`` adds: the episode's best-known plan's E(M), and revenue / best_known."""
+
+
+def best_known_columns(revenue: float, best_known: float) -> dict[str, float]:
+    return {"best_known": best_known, "of_best_known": revenue / best_known if best_known > 0 else math.nan}
