@@ -26,6 +26,9 @@ class TunedRule:
 TUNED_KM: dict[str, TunedRule] = {
     "small-quick": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.3)),
     "small-deep-dags": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.1)),
+    "small-tight-deadlines": TunedRule(cells=(False, True, False, True), eta=(0.5, 0.1)),
+    "small-scarce-skilled": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.3)),
+    "small-costly-travel": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.3)),
 }
 """Suite task name -> its tuned rule (v1's small tasks that have been tuned)."""
 
