@@ -29,6 +29,7 @@ TUNED_KM: dict[str, TunedRule] = {
     "small-tight-deadlines": TunedRule(cells=(False, True, False, True), eta=(0.5, 0.1)),
     "small-scarce-skilled": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.3)),
     "small-costly-travel": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.3)),
+    "small-rush-hour": TunedRule(cells=(False, True, False, False), eta=(0.3, 0.1)),
 }
 """Suite task name -> its tuned rule (v1's small tasks that have been tuned)."""
 
