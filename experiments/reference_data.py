@@ -28,25 +28,35 @@ SMALL = tuple(t.name for t in tasks(LATEST) if t.name.startswith("small-"))
 """The small-city tasks of the latest suite: the default ``--tasks``."""
 
 
-def search(suite: str, task: str, seed: int, time_limit: float) -> tuple[Reference, object, dict]:
-    """The reference of one episode found now, its plan, and what the line prints."""
-    begin = time.perf_counter()
-    env = make(task, seed, suite)
+def methods_of(task: str) -> list[str]:
+    """The methods whose ledgers start the search: ``REFERENCE_METHODS``, and TUNED-KM where ``task`` is tuned."""
+    return [*REFERENCE_METHODS, *(["tuned-km"] if task in TUNED_KM else [])]
+
+
+def best_known(env, methods, seed: int, time_limit: float) -> tuple[object, dict[str, float]]:
+    """The plan ``improve_plan`` finds in ``time_limit`` s from ``methods``' ledgers on ``env``'s episode ``seed``,
+    replayed clean (RuntimeError otherwise: a plan that does not execute is a bug), and each method's E(M)."""
     scenario, graph, config = env.scenario, env.graph, env.config
-    methods = [*REFERENCE_METHODS, *(["tuned-km"] if task in TUNED_KM else [])]
     ledgers = method_ledgers(env, methods, seed)
-    best_method = max(ledgers, key=lambda m: ledgers[m][0])
     plan, _ = improve_plan(scenario, graph, config, [ledger for _, ledger in ledgers.values()],
                            time_limit=time_limit, seed=seed)
     replay = replay_plan(plan, scenario, graph, config)
     if replay.problems:
-        raise RuntimeError(f"{task} seed {seed}: the plan found does not replay cleanly: {replay.problems[:3]}")
-    bound = relaxed_bound(scenario, graph, config).bound
-    found_by = "lns" if plan.revenue > ledgers[best_method][0] else f"method:{best_method}"
+        raise RuntimeError(f"seed {seed}: the plan found does not replay cleanly: {replay.problems[:3]}")
+    return plan, {method: revenue for method, (revenue, _) in ledgers.items()}
+
+
+def search(suite: str, task: str, seed: int, time_limit: float) -> tuple[Reference, object, str, float, float]:
+    """The reference of one episode found now, its plan, the best method, its E(M) and the wall time."""
+    begin = time.perf_counter()
+    env = make(task, seed, suite)
+    plan, revenues = best_known(env, methods_of(task), seed, time_limit)
+    best_method = max(revenues, key=revenues.get)
+    bound = relaxed_bound(env.scenario, env.graph, env.config).bound
+    found_by = "lns" if plan.revenue > revenues[best_method] else f"method:{best_method}"
     entry = Reference(suite, task, seed, plan.revenue, found_by, time_limit, bound, "relaxed",
                       status_of(plan.revenue, bound))
-    line = dict(best_method=best_method, method_revenue=ledgers[best_method][0], wall_s=time.perf_counter() - begin)
-    return entry, plan, line
+    return entry, plan, best_method, revenues[best_method], time.perf_counter() - begin
 
 
 def merge(old: Reference | None, new: Reference, plan) -> tuple[Reference, object | None, str]:
@@ -85,14 +95,14 @@ def main(argv: list[str] | None = None) -> list[Reference]:
           f"{'wall s':>7}", flush=True)
     published = []
     with ProcessPoolExecutor(max_workers=args.jobs, initializer=single_threaded) as pool:
-        for entry, plan, line in pool.map(search, *zip(*jobs)):
+        for entry, plan, best_method, method_revenue, wall_s in pool.map(search, *zip(*jobs)):
             merged, new_plan, what = merge(reference(entry.task, entry.seed, entry.suite), entry, plan)
             if not args.dry_run and what != "unchanged":
                 publish(merged, new_plan)
             published.append(merged)
-            print(f"{merged.task:>22} {merged.seed:>8} {line['best_method']:>7} {fmt(line['method_revenue']):>8} "
+            print(f"{merged.task:>22} {merged.seed:>8} {best_method:>7} {fmt(method_revenue):>8} "
                   f"{fmt(merged.best_known):>10} {fmt(merged.bound):>8} {merged.gap:>6.2f} {what:>12} "
-                  f"{line['wall_s']:>7.0f}", flush=True)
+                  f"{wall_s:>7.0f}", flush=True)
     return published
 
 
