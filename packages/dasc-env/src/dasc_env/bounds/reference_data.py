@@ -22,7 +22,7 @@ import functools
 import math
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .. import benchmarks
@@ -59,7 +59,7 @@ class Reference:
         return load_plan(plan_path(self.suite, self.task, self.seed))
 
 
-COLUMNS = tuple(f for f in Reference.__dataclass_fields__ if f != "suite")
+COLUMNS = tuple(f.name for f in fields(Reference) if f.name != "suite")
 """The columns of ``reference.csv``."""
 
 
